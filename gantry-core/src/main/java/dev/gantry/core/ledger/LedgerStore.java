@@ -1,0 +1,55 @@
+package dev.gantry.core.ledger;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/**
+ * Where the ledger lives. Implementations append an event and update the projections it changes in one
+ * transaction, assign gapless sequence numbers under concurrency, and never rewrite an entry.
+ */
+public interface LedgerStore extends AutoCloseable {
+
+  /**
+   * Runs a command: {@code decide} sees the current state through the transaction and returns the
+   * events to append (or throws to refuse, which changes nothing). Returns the appended entries once
+   * they are durable.
+   */
+  List<LedgerEntry> append(String actor, Command decide);
+
+  /** Entries with seq in [from, to], in order; stops early when the consumer throws. */
+  void scan(long from, long to, Consumer<LedgerEntry> consumer);
+
+  /** The current head: number of entries and the hash of the last one. */
+  Head head();
+
+  Optional<LedgerEntry> entry(long seq);
+
+  @Override
+  void close();
+
+  /** The head of the chain. */
+  record Head(long size, String hash) {}
+
+  /** Decides, inside the append transaction, which events a request produces. */
+  @FunctionalInterface
+  interface Command {
+    List<LedgerEvent> decide(StateView state);
+  }
+
+  /** Read access to the projections inside the append transaction. */
+  interface StateView {
+    /** An account's current record, if it exists. */
+    Optional<AccountRecord> account(String name);
+
+    /** A token's current record, if it exists. */
+    Optional<TokenRecord> token(String id);
+  }
+
+  /** Projection of an account. */
+  record AccountRecord(String name, String kind, List<String> roles, boolean disabled, String createdAt) {}
+
+  /** Projection of a token (never the token itself). */
+  record TokenRecord(String id, String account, String sha256, String expiresAt, boolean revoked, String createdAt,
+      String description) {}
+}
