@@ -24,6 +24,23 @@ public final class CompactRange {
     return c;
   }
 
+  /** Rebuilds a range from its stored hashes (largest subtree first); there is one per set bit of size. */
+  public static CompactRange of(long size, List<byte[]> hashes) {
+    if (size < 0 || Long.bitCount(size) != hashes.size()) {
+      throw new IllegalArgumentException("compact range of size " + size + " needs " + Long.bitCount(size)
+          + " hashes, got " + hashes.size());
+    }
+    CompactRange c = new CompactRange();
+    c.hashes.addAll(hashes);
+    c.size = size;
+    return c;
+  }
+
+  /** The subtree roots, largest first, in hex. */
+  public List<String> hashesHex() {
+    return hashes.stream().map(Sha256::hex).toList();
+  }
+
   public long size() {
     return size;
   }

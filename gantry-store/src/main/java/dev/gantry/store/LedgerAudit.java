@@ -1,0 +1,203 @@
+package dev.gantry.store;
+
+import dev.gantry.core.ledger.LedgerEntry;
+import dev.gantry.core.ledger.LedgerVerifier;
+import dev.gantry.core.ledger.LedgerVerifier.Report;
+import dev.gantry.core.note.NoteKey;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.Consumer;
+
+/**
+ * {@code gantry audit verify}: one pass over the ledger that checks the chain, the Merkle root against
+ * every signed checkpoint, and replays each event into an empty database; then compares the replayed
+ * projections with the live ones, row by row, and the stored head with the chain's end.
+ *
+ * <p>The replay database is a temporary SQLite file with the same migrations and the same
+ * {@link Projector}, whatever engine the live ledger uses.
+ */
+public final class LedgerAudit {
+
+  private LedgerAudit() {}
+
+  /** Verifies a live database. */
+  public static Report verify(Database live, NoteKey key) {
+    List<String> checkpoints = LedgerScan.strings(live, "SELECT note FROM checkpoint ORDER BY size");
+    try (Replay replay = new Replay()) {
+      LedgerVerifier v = new LedgerVerifier(key, checkpoints, replay);
+      if (v.ok()) {
+        try {
+          LedgerScan.scan(live, "", List.of(), e -> {
+            v.accept(e);
+            if (!v.ok()) {
+              throw new StopScan();
+            }
+          });
+        } catch (StopScan stop) {
+          // the verifier has recorded the problem
+        }
+      }
+      Report r = v.finish();
+      if (!r.ok()) {
+        return r;
+      }
+      String head = LedgerScan.strings(live, "SELECT size || ':' || hash FROM ledger_head WHERE id = 1").getFirst();
+      if (!head.equals(r.entries() + ":" + v.lastHash())) {
+        v.fail(r.entries() + 1, "the stored head (" + head.replace(':', ' ') + ") does not match the chain's end ("
+            + r.entries() + " " + v.lastHash() + "): entries after seq " + r.entries() + " were removed");
+        return v.finish();
+      }
+      replay.commit();
+      for (Projector.Table t : Projector.TABLES) {
+        String diff = replay.compare(live, t);
+        if (diff != null) {
+          int sep = diff.indexOf(' ');
+          v.fail(Long.parseLong(diff.substring(0, sep)), diff.substring(sep + 1));
+          return v.finish();
+        }
+      }
+      return r;
+    }
+  }
+
+  /** Verifies an exported ledger (entries in order) with its checkpoints; replays it to prove it applies. */
+  public static Report verify(Iterable<LedgerEntry> entries, List<String> checkpoints, NoteKey key) {
+    try (Replay replay = new Replay()) {
+      LedgerVerifier v = new LedgerVerifier(key, checkpoints, replay);
+      for (LedgerEntry e : entries) {
+        if (!v.ok()) {
+          break;
+        }
+        v.accept(e);
+      }
+      return v.finish();
+    }
+  }
+
+  private static final class StopScan extends RuntimeException {
+    StopScan() {
+      super(null, null, false, false);
+    }
+  }
+
+  /** An empty projection database that events are applied to. */
+  private static final class Replay implements Consumer<LedgerEntry>, AutoCloseable {
+    private final Path file;
+    private final Database db;
+    private final Connection c;
+
+    Replay() {
+      try {
+        file = Files.createTempFile("gantry-replay-", ".db");
+        db = Database.sqlite(file).migrate();
+        c = db.openDedicated();
+        try (var st = c.createStatement()) {
+          // Throw-away database: durability is not wanted, speed is.
+          st.execute("PRAGMA synchronous = OFF");
+        }
+        c.setAutoCommit(false);
+      } catch (IOException | SQLException e) {
+        throw new StoreException("cannot create the replay database: " + e.getMessage(), e);
+      }
+    }
+
+    @Override
+    public void accept(LedgerEntry e) {
+      try {
+        Projector.apply(c, e, e.event());
+      } catch (SQLException ex) {
+        throw new IllegalStateException(ex.getMessage(), ex);
+      }
+    }
+
+    void commit() {
+      try {
+        c.commit();
+      } catch (SQLException e) {
+        throw new StoreException("replay commit failed: " + e.getMessage(), e);
+      }
+    }
+
+    /** Null when equal; otherwise "SEQ description" naming the entry that last wrote the differing row. */
+    String compare(Database live, Projector.Table t) {
+      String sql = "SELECT * FROM " + t.name() + " ORDER BY " + t.key();
+      // Byte order on both sides: PostgreSQL's default collation follows the locale.
+      String liveSql = live.dialect() == Database.Dialect.POSTGRESQL ? sql + " COLLATE \"C\"" : sql;
+      try (Connection lc = live.readers().getConnection();
+           PreparedStatement lps = lc.prepareStatement(liveSql);
+           ResultSet lrs = lps.executeQuery();
+           PreparedStatement rps = c.prepareStatement(sql);
+           ResultSet rrs = rps.executeQuery()) {
+        while (true) {
+          List<String> l = lrs.next() ? row(lrs) : null;
+          List<String> r = rrs.next() ? row(rrs) : null;
+          if (l == null && r == null) {
+            return null;
+          }
+          List<String> cols = columns(l != null ? lrs.getMetaData() : rrs.getMetaData());
+          int seqCol = cols.indexOf("updated_seq");
+          int keyCol = cols.indexOf(t.key());
+          if (l == null || (r != null && r.get(keyCol).compareTo(l.get(keyCol)) < 0)) {
+            return r.get(seqCol) + " projection " + t.name() + " is missing row '" + r.get(keyCol)
+                + "' that replaying the ledger creates";
+          }
+          if (r == null || l.get(keyCol).compareTo(r.get(keyCol)) < 0) {
+            return l.get(seqCol) + " projection " + t.name() + " has row '" + l.get(keyCol)
+                + "' that no ledger entry created (it claims seq " + l.get(seqCol) + ")";
+          }
+          for (int i = 0; i < cols.size(); i++) {
+            if (!Objects.equals(l.get(i), r.get(i))) {
+              return r.get(seqCol) + " projection " + t.name() + " row '" + l.get(keyCol) + "' column " + cols.get(i)
+                  + " is '" + l.get(i) + "' but replaying the ledger gives '" + r.get(i) + "'";
+            }
+          }
+        }
+      } catch (SQLException e) {
+        throw new StoreException("cannot compare projection " + t.name() + ": " + e.getMessage(), e);
+      }
+    }
+
+    private static List<String> columns(ResultSetMetaData md) throws SQLException {
+      List<String> out = new ArrayList<>();
+      for (int i = 1; i <= md.getColumnCount(); i++) {
+        out.add(md.getColumnName(i).toLowerCase(java.util.Locale.ROOT));
+      }
+      return out;
+    }
+
+    private static List<String> row(ResultSet rs) throws SQLException {
+      int n = rs.getMetaData().getColumnCount();
+      List<String> out = new ArrayList<>(n);
+      for (int i = 1; i <= n; i++) {
+        out.add(rs.getString(i)); // compares SQLite INTEGER and PostgreSQL BIGINT by their decimal text
+      }
+      return out;
+    }
+
+    @Override
+    public void close() {
+      try {
+        c.close();
+      } catch (SQLException ignored) {
+        // closing a throw-away database
+      }
+      db.close();
+      for (String suffix : List.of("", "-wal", "-shm")) {
+        try {
+          Files.deleteIfExists(Path.of(file + suffix));
+        } catch (IOException ignored) {
+          // best effort
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,62 @@
+-- The ledger: append-only. A trigger refuses updates and deletes, so that even code with a connection
+-- cannot rewrite history; someone editing the database directly is caught by `gantry audit verify`.
+CREATE TABLE ledger_entry (
+  seq       BIGINT PRIMARY KEY,
+  time      TEXT   NOT NULL,
+  actor     TEXT   NOT NULL,
+  type      TEXT   NOT NULL,
+  subject   TEXT   NOT NULL,
+  body      TEXT   NOT NULL,
+  prev_hash TEXT   NOT NULL,
+  hash      TEXT   NOT NULL
+);
+CREATE INDEX ledger_entry_subject ON ledger_entry (subject, seq);
+
+CREATE FUNCTION ledger_entry_immutable() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  RAISE EXCEPTION 'ledger entries are immutable';
+END;
+$$;
+
+CREATE TRIGGER ledger_entry_no_change BEFORE UPDATE OR DELETE ON ledger_entry
+  FOR EACH ROW EXECUTE FUNCTION ledger_entry_immutable();
+CREATE TRIGGER ledger_entry_no_truncate BEFORE TRUNCATE ON ledger_entry
+  FOR EACH STATEMENT EXECUTE FUNCTION ledger_entry_immutable();
+
+-- One row: the chain head and the Merkle tree's right edge (compact range), updated with each commit.
+-- Appenders lock it (SELECT ... FOR UPDATE), which serialises writers across processes.
+CREATE TABLE ledger_head (
+  id           INTEGER PRIMARY KEY CHECK (id = 1),
+  size         BIGINT  NOT NULL,
+  hash         TEXT    NOT NULL,
+  merkle_range TEXT    NOT NULL
+);
+INSERT INTO ledger_head (id, size, hash, merkle_range) VALUES (1, 0, '0000000000000000000000000000000000000000000000000000000000000000', '');
+
+CREATE TABLE checkpoint (
+  size      BIGINT PRIMARY KEY,
+  note      TEXT   NOT NULL,
+  signed_at TEXT   NOT NULL
+);
+
+-- Projections: derived from the ledger; each row names the last entry that wrote it (updated_seq).
+CREATE TABLE account (
+  name        TEXT    PRIMARY KEY,
+  kind        TEXT    NOT NULL,
+  roles       TEXT    NOT NULL,
+  disabled    INTEGER NOT NULL,
+  created_at  TEXT    NOT NULL,
+  updated_seq BIGINT  NOT NULL
+);
+
+CREATE TABLE token (
+  id          TEXT    PRIMARY KEY,
+  account     TEXT    NOT NULL,
+  sha256      TEXT    NOT NULL UNIQUE,
+  expires_at  TEXT,
+  revoked     INTEGER NOT NULL,
+  created_at  TEXT    NOT NULL,
+  description TEXT,
+  updated_seq BIGINT  NOT NULL
+);
+CREATE INDEX token_account ON token (account);
