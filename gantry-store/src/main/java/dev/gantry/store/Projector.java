@@ -3,7 +3,7 @@ package dev.gantry.store;
 import dev.gantry.core.account.Role;
 import dev.gantry.core.ledger.LedgerEntry;
 import dev.gantry.core.ledger.LedgerEvent;
-import dev.gantry.core.ledger.LedgerEvent.AccessDenied;
+import dev.gantry.core.ledger.LedgerEvent.RequestRefused;
 import dev.gantry.core.ledger.LedgerEvent.AccountCreated;
 import dev.gantry.core.ledger.LedgerEvent.AccountDisabled;
 import dev.gantry.core.ledger.LedgerEvent.AccountRolesSet;
@@ -51,7 +51,7 @@ final class Projector {
           e.id(), e.account(), e.sha256(), e.expiresAt(), entry.time(), e.description(), seq);
       case TokenRevoked e -> expectOne(e.id(), update(c,
           "UPDATE token SET revoked = 1, updated_seq = ? WHERE id = ?", seq, e.id()));
-      case AccessDenied e -> {
+      case RequestRefused e -> {
         // Refusals are kept in the ledger only; there is no current state to update.
       }
     }

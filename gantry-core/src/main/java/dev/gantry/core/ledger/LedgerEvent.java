@@ -137,14 +137,14 @@ public sealed interface LedgerEvent {
   }
 
   /** A request was refused; recorded so that probing and misuse are visible to auditors. */
-  record AccessDenied(String principal, String method, String path, long status, String reason)
+  record RequestRefused(String principal, String method, String path, long status, String reason)
       implements LedgerEvent {
     public String type() {
-      return "access.denied";
+      return "request.refused";
     }
 
     public String subject() {
-      return "access:" + principal;
+      return "request:" + principal;
     }
 
     public Map<String, Object> body() {
@@ -165,7 +165,7 @@ public sealed interface LedgerEvent {
         case "token.created" -> new TokenCreated(Json.string(b, "id"), Json.string(b, "account"),
             Json.string(b, "sha256"), Json.optString(b, "expiresAt"), Json.optString(b, "description"));
         case "token.revoked" -> new TokenRevoked(Json.string(b, "id"), Json.string(b, "account"));
-        case "access.denied" -> new AccessDenied(Json.string(b, "principal"), Json.string(b, "method"),
+        case "request.refused" -> new RequestRefused(Json.string(b, "principal"), Json.string(b, "method"),
             Json.string(b, "path"), Json.integer(b, "status"), Json.string(b, "reason"));
         default -> throw new JsonException("unknown event type '" + type + "'");
       };

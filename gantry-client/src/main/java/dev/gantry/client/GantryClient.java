@@ -1,0 +1,205 @@
+package dev.gantry.client;
+
+import dev.gantry.core.json.Json;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.StringJoiner;
+
+/**
+ * A thin client of {@code /api/v1}: one method per endpoint, JSON as plain maps ({@link Json}).
+ * Errors come back as {@link GantryApiException} carrying the server's problem detail.
+ */
+public final class GantryClient {
+  private final URI base;
+  private final String token;
+  private final HttpClient http;
+
+  public GantryClient(URI base, String token) {
+    String b = base.toString();
+    this.base = URI.create(b.endsWith("/") ? b.substring(0, b.length() - 1) : b);
+    this.token = token;
+    this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  }
+
+  public URI base() {
+    return base;
+  }
+
+  // ---------------------------------------------------------------- endpoints
+
+  public Map<String, Object> health() {
+    return object(send("GET", "/api/v1/health", null, "application/json"));
+  }
+
+  public Map<String, Object> whoami() {
+    return object(send("GET", "/api/v1/whoami", null, "application/json"));
+  }
+
+  public Map<String, Object> createAccount(String name, String kind, List<String> roles) {
+    return object(send("POST", "/api/v1/accounts", Map.of("name", name, "kind", kind, "roles", roles), "application/json"));
+  }
+
+  public List<Object> listAccounts() {
+    return list(send("GET", "/api/v1/accounts", null, "application/json"));
+  }
+
+  public Map<String, Object> setRoles(String name, List<String> roles) {
+    return object(send("PUT", "/api/v1/accounts/" + path(name) + "/roles", Map.of("roles", roles), "application/json"));
+  }
+
+  public Map<String, Object> disableAccount(String name, String reason) {
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("reason", reason == null ? "" : reason);
+    return object(send("POST", "/api/v1/accounts/" + path(name) + "/disable", body, "application/json"));
+  }
+
+  /** Creates a token; the answer's {@code token} member is the secret, shown this once. */
+  public Map<String, Object> createToken(String account, String expiresIn, String description) {
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("account", account);
+    if (expiresIn != null) {
+      body.put("expiresIn", expiresIn);
+    }
+    if (description != null) {
+      body.put("description", description);
+    }
+    return object(send("POST", "/api/v1/tokens", body, "application/json"));
+  }
+
+  public List<Object> listTokens(String account) {
+    return list(send("GET", "/api/v1/tokens" + query("account", account), null, "application/json"));
+  }
+
+  public Map<String, Object> revokeToken(String id) {
+    return object(send("POST", "/api/v1/tokens/" + path(id) + "/revoke", Map.of(), "application/json"));
+  }
+
+  public Map<String, Object> verify() {
+    return object(send("GET", "/api/v1/audit/verify", null, "application/json"));
+  }
+
+  /** Entries from seq on, optionally about one subject. */
+  public List<Object> entries(long from, int limit, String subject) {
+    return list(send("GET", "/api/v1/audit/entries" + query("from", String.valueOf(from), "limit",
+        String.valueOf(limit), "subject", subject), null, "application/json"));
+  }
+
+  public String proof(long seq) {
+    return send("GET", "/api/v1/audit/proof" + query("seq", String.valueOf(seq)), null, "text/plain");
+  }
+
+  public String signCheckpoint() {
+    return send("POST", "/api/v1/audit/checkpoints", Map.of(), "text/plain");
+  }
+
+  public String latestCheckpoint() {
+    return send("GET", "/api/v1/audit/checkpoint", null, "text/plain");
+  }
+
+  /** The export stream (JSON Lines): a header line, then one line per entry. Caller closes it. */
+  public InputStream export() {
+    HttpRequest req = request("GET", "/api/v1/audit/export", null, "application/x-ndjson");
+    try {
+      HttpResponse<InputStream> r = http.send(req, HttpResponse.BodyHandlers.ofInputStream());
+      if (r.statusCode() >= 300) {
+        String text = new String(r.body().readAllBytes(), StandardCharsets.UTF_8);
+        throw error(r.statusCode(), text);
+      }
+      return r.body();
+    } catch (IOException e) {
+      throw unreachable(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    }
+  }
+
+  // ---------------------------------------------------------------- plumbing
+
+  /** Sends a request and returns the body text; non-2xx answers become {@link GantryApiException}. */
+  public String send(String method, String pathAndQuery, Object jsonBody, String accept) {
+    HttpRequest req = request(method, pathAndQuery, jsonBody, accept);
+    try {
+      HttpResponse<String> r = http.send(req, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+      if (r.statusCode() >= 300) {
+        throw error(r.statusCode(), r.body());
+      }
+      return r.body();
+    } catch (IOException e) {
+      throw unreachable(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    }
+  }
+
+  private HttpRequest request(String method, String pathAndQuery, Object jsonBody, String accept) {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + pathAndQuery))
+        .timeout(Duration.ofSeconds(120))
+        .header("Accept", accept + ", application/problem+json");
+    if (token != null && !token.isEmpty()) {
+      b.header("Authorization", "Bearer " + token);
+    }
+    if (jsonBody != null) {
+      b.header("Content-Type", "application/json");
+      b.method(method, HttpRequest.BodyPublishers.ofString(Json.write(jsonBody)));
+    } else {
+      b.method(method, HttpRequest.BodyPublishers.noBody());
+    }
+    return b.build();
+  }
+
+  private RuntimeException unreachable(IOException e) {
+    String why = e instanceof ConnectException ? "connection refused" : String.valueOf(e.getMessage());
+    return new GantryApiException(0, Map.of(), "cannot reach the Gantry server at " + base + " (" + why + ")");
+  }
+
+  private static GantryApiException error(int status, String body) {
+    Map<String, Object> problem;
+    try {
+      problem = Json.parseObject(body);
+    } catch (RuntimeException e) {
+      problem = Map.of();
+    }
+    Object detail = problem.get("detail");
+    Object title = problem.get("title");
+    String msg = detail != null ? detail.toString() : title != null ? title.toString() : "HTTP " + status;
+    return new GantryApiException(status, problem, msg);
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> object(String body) {
+    return body.isBlank() ? Map.of() : (Map<String, Object>) Json.parse(body);
+  }
+
+  @SuppressWarnings("unchecked")
+  private static List<Object> list(String body) {
+    return (List<Object>) Json.parse(body);
+  }
+
+  private static String path(String segment) {
+    return URLEncoder.encode(segment, StandardCharsets.UTF_8).replace("+", "%20");
+  }
+
+  private static String query(String... kv) {
+    StringJoiner j = new StringJoiner("&", "?", "");
+    j.setEmptyValue("");
+    for (int i = 0; i < kv.length; i += 2) {
+      if (kv[i + 1] != null) {
+        j.add(kv[i] + "=" + URLEncoder.encode(kv[i + 1], StandardCharsets.UTF_8));
+      }
+    }
+    return j.toString();
+  }
+}

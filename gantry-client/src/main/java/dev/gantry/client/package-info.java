@@ -1,0 +1,2 @@
+/** The Java client of the Gantry REST API. */
+package dev.gantry.client;

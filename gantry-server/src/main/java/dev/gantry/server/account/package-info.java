@@ -1,0 +1,2 @@
+/** Accounts, roles and API tokens over HTTP. */
+package dev.gantry.server.account;

@@ -1,0 +1,36 @@
+package dev.gantry.server.auth;
+
+import dev.gantry.core.merkle.Sha256;
+import dev.gantry.store.DataDirectory;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.HexFormat;
+
+/**
+ * API tokens: {@code gty_} + 256 random bits (base64url). The server keeps only SHA-256 of the whole
+ * token; the secret is shown once, when created.
+ */
+public final class Tokens {
+  public static final String PREFIX = "gty_";
+
+  private Tokens() {}
+
+  /** A new token id (public, for listing and revoking) and secret. */
+  public record Issued(String id, String secret, String sha256) {}
+
+  public static Issued issue() {
+    String secret = PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(DataDirectory.randomBytes(32));
+    String id = HexFormat.of().formatHex(DataDirectory.randomBytes(6));
+    return new Issued(id, secret, hash(secret));
+  }
+
+  public static String hash(String secret) {
+    return Sha256.hex(Sha256.hash(secret.getBytes(StandardCharsets.UTF_8)));
+  }
+
+  /** True for strings shaped like a token, so obvious garbage is refused before a database lookup. */
+  public static boolean wellFormed(String s) {
+    return s != null && s.length() == PREFIX.length() + 43 && s.startsWith(PREFIX)
+        && s.substring(PREFIX.length()).chars().allMatch(c -> Character.isLetterOrDigit(c) || c == '-' || c == '_');
+  }
+}

@@ -1,0 +1,2 @@
+/** Bearer-token authentication, role checks, and the recording of refused requests. */
+package dev.gantry.server.auth;
