@@ -2,6 +2,7 @@ package dev.gantry.server.audit;
 
 import dev.gantry.core.json.Json;
 import dev.gantry.core.ledger.LedgerEntry;
+import dev.gantry.core.ledger.LedgerExport;
 import dev.gantry.core.ledger.LedgerVerifier.Report;
 import dev.gantry.core.note.Checkpoint;
 import dev.gantry.server.auth.Access;
@@ -34,8 +35,6 @@ import static dev.gantry.core.account.Role.VIEWER;
 @RestController
 @RequestMapping("/api/v1/audit")
 class AuditController {
-  /** Export format marker, the first line of every export. */
-  static final String EXPORT_FORMAT = "gantry-ledger-export/v1";
   private static final int MAX_PAGE = 1000;
 
   private final JdbcLedgerStore store;
@@ -109,15 +108,10 @@ class AuditController {
     String newest = store.signCheckpoint();
     long size = Checkpoint.verify(newest, store.key()).size();
     List<String> checkpoints = store.checkpoints();
-    Map<String, Object> header = new LinkedHashMap<>();
-    header.put("format", EXPORT_FORMAT);
-    header.put("origin", store.key().name());
-    header.put("verifierKey", store.key().verifierKey());
-    header.put("size", size);
-    header.put("checkpoints", checkpoints);
+    String header = LedgerExport.header(store.key().name(), store.key().verifierKey(), size, checkpoints);
     StreamingResponseBody body = out -> {
       BufferedWriter w = new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), 1 << 16);
-      w.write(Json.write(header));
+      w.write(header);
       w.write('\n');
       try {
         store.scan(1, size, e -> {

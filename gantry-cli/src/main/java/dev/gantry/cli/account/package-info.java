@@ -1,0 +1,2 @@
+/** {@code gantry account}: create, list, set roles, disable. */
+package dev.gantry.cli.account;

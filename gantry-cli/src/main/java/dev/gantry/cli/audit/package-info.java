@@ -1,0 +1,2 @@
+/** {@code gantry audit}: verify, export, proofs, checkpoints and the event log. */
+package dev.gantry.cli.audit;

@@ -1,0 +1,185 @@
+package dev.gantry.cli.system;
+
+import dev.gantry.cli.CliException;
+import dev.gantry.cli.Gantry;
+import dev.gantry.client.GantryApiException;
+import dev.gantry.client.GantryClient;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code gantry demo}: a guided tour on a fresh installation in a temporary data directory: a server,
+ * accounts with separated duties, refused requests, the ledger, a proof, an export verified offline,
+ * and an altered export that verification rejects, naming the entry.
+ */
+@Command(name = "demo", mixinStandardHelpOptions = true,
+    description = "Start a throw-away server and walk through accounts, the ledger and offline verification.")
+public final class DemoCommand implements Callable<Integer> {
+  @Spec
+  CommandSpec spec;
+
+  @Option(names = "--data", description = "data directory to use (default: a new temporary one)")
+  Path data;
+
+  @Option(names = "--keep", description = "leave the server running when the tour ends")
+  boolean keep;
+
+  private PrintWriter out;
+
+  @Override
+  public Integer call() throws Exception {
+    out = spec.commandLine().getOut();
+    Path dir = data != null ? data : Files.createTempDirectory("gantry-demo-");
+    int port = freePort();
+    String url = "http://127.0.0.1:" + port;
+    Path log = dir.resolve("server.log");
+    Files.createDirectories(dir);
+    step("Start a Gantry server (SQLite ledger in " + dir + ")");
+    Process server = ServerProcess.start(List.of("--data", dir.toString(), "--port", String.valueOf(port)), log);
+    try {
+      waitForHealth(url, server, log);
+      String adminToken = Files.readString(dir.resolve("bootstrap-admin.token")).strip();
+      say("listening on " + url + "; first start created the admin account and its token (0600 file)");
+      GantryClient admin = new GantryClient(URI.create(url), adminToken);
+
+      step("Admin creates accounts: a human approver, a human auditor, a CI robot that deploys");
+      cli(url, adminToken, "account", "create", "alice", "--kind", "human", "--role", "approver");
+      cli(url, adminToken, "account", "create", "carol", "--kind", "human", "--role", "auditor");
+      cli(url, adminToken, "account", "create", "ci", "--kind", "robot", "--role", "deployer");
+
+      step("Separation of duties: these are refused, and each refusal is recorded");
+      refused(() -> admin.createAccount("robo-approver", "robot", List.of("approver")));
+      refused(() -> admin.createAccount("superuser", "human", List.of("admin", "deployer")));
+      refused(() -> admin.setRoles("admin", List.of("admin", "auditor")));
+      refused(() -> admin.createAccount("../etc", "human", List.of("viewer")));
+
+      step("Tokens: 256 random bits, shown once, stored only as a hash");
+      String ciToken = (String) admin.createToken("ci", "30d", "pipeline").get("token");
+      String carolToken = (String) admin.createToken("carol", "1d", "audit session").get("token");
+      say("ci token " + ciToken.substring(0, 8) + "..., carol token " + carolToken.substring(0, 8) + "...");
+      GantryClient ci = new GantryClient(URI.create(url), ciToken);
+      refused(() -> ci.createAccount("backdoor", "human", List.of("approver")));
+      refused(() -> new GantryClient(URI.create(url), "gty_" + "A".repeat(43)).whoami());
+
+      step("The ledger, as the auditor sees it");
+      cli(url, carolToken, "audit", "log");
+
+      step("Verify: hash chain, Merkle root vs signed checkpoints, replay into empty projections");
+      cli(url, carolToken, "audit", "verify");
+
+      step("An inclusion proof for entry 5 (C2SP tlog-proof@v1)");
+      cli(url, carolToken, "audit", "proof", "--seq", "5");
+
+      Path export = dir.resolve("ledger-export.jsonl");
+      step("Export, then verify offline with the key alone (no server involved)");
+      cli(url, carolToken, "audit", "export", "--out", export.toString());
+      Path key = dir.resolve("checkpoint.pub");
+      cli(url, null, "audit", "verify", "--file", export.toString(), "--key", key.toString());
+
+      Path forged = dir.resolve("ledger-forged.jsonl");
+      List<String> lines = new java.util.ArrayList<>(Files.readAllLines(export));
+      int victim = -1;
+      for (int i = 1; i < lines.size() && victim < 0; i++) {
+        if (lines.get(i).contains("\"type\":\"account.created\"") && lines.get(i).contains("\"name\":\"ci\"")) {
+          victim = i;
+        }
+      }
+      step("Someone edits the export: entry " + victim + " now makes the robot ci an approver");
+      lines.set(victim, lines.get(victim).replace("\"deployer\"", "\"approver\""));
+      Files.write(forged, lines);
+      int rc = cli(url, null, "audit", "verify", "--file", forged.toString(), "--key", key.toString());
+      if (rc == 0) {
+        throw new CliException("demo: the forged export verified; this is a bug");
+      }
+      say("verification exit code " + rc + ": the forgery is caught and the entry named");
+
+      step("Done");
+      say("data directory: " + dir);
+      say("server log:     " + log);
+      if (keep) {
+        say("server still running at " + url + " (pid " + server.pid() + "); admin token in "
+            + dir.resolve("bootstrap-admin.token"));
+      }
+      return 0;
+    } finally {
+      if (!keep) {
+        server.destroy();
+        server.waitFor();
+      }
+    }
+  }
+
+  private int cli(String url, String token, String... args) {
+    StringBuilder shown = new StringBuilder("$ gantry");
+    for (String a : args) {
+      shown.append(' ').append(a);
+    }
+    out.println(shown);
+    out.flush();
+    try {
+      DemoEnvironment.set(url, token);
+      return Gantry.run(args);
+    } finally {
+      DemoEnvironment.clear();
+    }
+  }
+
+  private void refused(Runnable call) {
+    try {
+      call.run();
+      throw new CliException("demo: a request that should have been refused was accepted");
+    } catch (GantryApiException e) {
+      Object code = e.problem().get("code");
+      say("refused " + e.status() + " " + code + ": " + e.getMessage());
+    }
+  }
+
+  private void step(String title) {
+    out.println();
+    out.println("== " + title);
+    out.flush();
+  }
+
+  private void say(String text) {
+    out.println("   " + text);
+    out.flush();
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+
+  private static void waitForHealth(String url, Process server, Path log) throws Exception {
+    GantryClient c = new GantryClient(URI.create(url), null);
+    long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+    while (System.nanoTime() < deadline) {
+      if (!server.isAlive()) {
+        throw new CliException("the server exited with " + server.exitValue() + "; see " + log);
+      }
+      try {
+        Map<String, Object> h = c.health();
+        if ("UP".equals(h.get("status"))) {
+          return;
+        }
+      } catch (GantryApiException notYet) {
+        // still starting
+      }
+      Thread.sleep(200);
+    }
+    throw new CliException("the server did not become healthy within 90 s; see " + log);
+  }
+}

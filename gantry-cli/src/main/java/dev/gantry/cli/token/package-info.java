@@ -1,0 +1,2 @@
+/** {@code gantry token}: issue, list, revoke. */
+package dev.gantry.cli.token;
