@@ -12,7 +12,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Where the server is and which token to use: {@code GANTRY_URL} / {@code GANTRY_TOKEN}, else the file
+ * Where the server is and which token to use: {@code GANTRY_URL} / {@code GANTRY_TOKEN} (or the system
+ * properties {@code gantry.url} / {@code gantry.token}), else the file
  * {@code gantry login} writes ({@code $XDG_CONFIG_HOME/gantry/config.json}, mode 0600), else
  * {@code http://127.0.0.1:8680} and no token.
  */
@@ -66,6 +67,10 @@ public final class CliConfig {
     if (env != null && !env.isBlank()) {
       return env;
     }
+    String prop = System.getProperty("gantry.url");
+    if (prop != null && !prop.isBlank()) {
+      return prop;
+    }
     Object u = read().get("url");
     return u instanceof String s ? s : DEFAULT_URL;
   }
@@ -77,6 +82,10 @@ public final class CliConfig {
     String env = System.getenv("GANTRY_TOKEN");
     if (env != null && !env.isBlank()) {
       return env.strip();
+    }
+    String prop = System.getProperty("gantry.token");
+    if (prop != null && !prop.isBlank()) {
+      return prop.strip();
     }
     Object t = read().get("token");
     return t instanceof String s ? s : null;

@@ -28,9 +28,20 @@ public final class Gantry {
     System.exit(run(args));
   }
 
-  /** Runs a command line and returns its exit code (tests call this in-process). */
+  /** Runs a command line and returns its exit code. */
   public static int run(String... args) {
+    return run(null, null, args);
+  }
+
+  /** Runs a command line with its output and errors going to out and err (tests capture them). */
+  public static int run(java.io.PrintWriter out, java.io.PrintWriter err, String... args) {
     CommandLine cl = new CommandLine(new Gantry());
+    if (out != null) {
+      cl.setOut(out);
+    }
+    if (err != null) {
+      cl.setErr(err);
+    }
     cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
       String msg = switch (ex) {
         case GantryApiException a -> a.getMessage() + (a.status() > 0 ? " (HTTP " + a.status() + ")" : "");

@@ -1,0 +1,15 @@
+package dev.gantry.cli;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+
+/** The result of one in-process {@code gantry} invocation. */
+public record CliRun(int exit, String out, String err) {
+
+  public static CliRun of(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int rc = Gantry.run(new PrintWriter(out, true), new PrintWriter(err, true), args);
+    return new CliRun(rc, out.toString(), err.toString());
+  }
+}
