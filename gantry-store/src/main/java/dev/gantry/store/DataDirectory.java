@@ -54,9 +54,26 @@ public final class DataDirectory {
   }
 
   /** Loads the signing key, creating directory, origin and key on first start. */
+  /** Creates the directory, owner-only (it holds the signing key and the bootstrap token). */
+  public DataDirectory create() {
+    try {
+      if (!Files.exists(dir)) {
+        try {
+          Files.createDirectories(dir,
+              PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        } catch (UnsupportedOperationException e) {
+          Files.createDirectories(dir);
+        }
+      }
+      return this;
+    } catch (IOException e) {
+      throw new StoreException("cannot create data directory " + dir + ": " + e.getMessage(), e);
+    }
+  }
+
   public NoteKey signingKey(String originIfNew) {
     try {
-      Files.createDirectories(dir);
+      create();
       Path originFile = dir.resolve("origin");
       Path keyFile = dir.resolve("checkpoint.key");
       if (!Files.exists(keyFile)) {

@@ -20,7 +20,7 @@ class LedgerConfiguration {
 
   @Bean
   DataDirectory dataDirectory(GantryProperties props) {
-    return new DataDirectory(props.dataDir());
+    return new DataDirectory(props.dataDir()).create();
   }
 
   @Bean(destroyMethod = "close")

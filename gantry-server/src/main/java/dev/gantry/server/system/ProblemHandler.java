@@ -64,6 +64,11 @@ class ProblemHandler {
         detail = "parameter '" + t.getPropertyName() + "': '" + t.getValue() + "' is not a valid "
             + (t.getRequiredType() == null ? "value" : t.getRequiredType().getSimpleName().toLowerCase());
       }
+      case org.springframework.web.servlet.resource.NoResourceFoundException nf -> {
+        status = 404;
+        code = "not-found";
+        detail = "no such endpoint: " + req.getMethod() + " " + req.getRequestURI() + " (see /api/v1/openapi.json)";
+      }
       case ErrorResponse er -> {
         status = er.getStatusCode().value();
         code = status == 404 ? "not-found" : status == 405 ? "method-not-allowed" : status == 415
