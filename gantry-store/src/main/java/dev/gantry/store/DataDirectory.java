@@ -1,6 +1,7 @@
 package dev.gantry.store;
 
 import dev.gantry.core.note.NoteKey;
+import dev.gantry.core.provenance.EcKey;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
@@ -21,6 +22,9 @@ import java.util.HexFormat;
  *   DIR/checkpoint.key        Ed25519 private key, PKCS#8 base64, mode 0600
  *   DIR/checkpoint.pub        the verifier key (name+keyid+base64), for auditors
  *   DIR/bootstrap-admin.token the first admin's token, mode 0600, written once
+ *   DIR/provenance.key        ECDSA P-256 key signing provenance (PEM PKCS#8), mode 0600
+ *   DIR/provenance.pub        its public key (PEM), for cosign, OpenSSL and `gantry artifact verify`
+ *   DIR/blobs/sha256/..       artifacts and SBOMs, content-addressed, read-only
  * </pre>
  *
  * Files that hold secrets are created with mode 0600 atomically (never world-readable, not even briefly).
@@ -96,6 +100,29 @@ public final class DataDirectory {
     } catch (IOException e) {
       throw new StoreException("cannot prepare data directory " + dir + ": " + e.getMessage(), e);
     }
+  }
+
+  /** The provenance signing key (ECDSA P-256), created on first use: provenance.key (0600) and provenance.pub. */
+  public EcKey provenanceKey() {
+    Path keyFile = dir.resolve("provenance.key");
+    Path pubFile = dir.resolve("provenance.pub");
+    try {
+      create();
+      if (!Files.exists(keyFile)) {
+        EcKey k = EcKey.generate();
+        writeSecret(keyFile, k.privatePem());
+        Files.writeString(pubFile, k.publicPem());
+        return k;
+      }
+      return EcKey.fromPem(Files.readString(keyFile), Files.readString(pubFile));
+    } catch (IOException e) {
+      throw new StoreException("cannot read the provenance key in " + dir + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Where artifacts and other content-addressed files live. */
+  public Path blobs() {
+    return dir.resolve("blobs");
   }
 
   /** The verifier key only (for an auditor with read access). */

@@ -328,6 +328,15 @@ public final class JdbcLedgerStore implements LedgerStore {
 
   // ---------------------------------------------------------------- reading
 
+  /** Reads the committed state through the same view commands get (outside any append). */
+  public <T> T stateView(java.util.function.Function<StateView, T> read) {
+    try (Connection c = db.readers().getConnection()) {
+      return read.apply(new JdbcStateView(c));
+    } catch (SQLException e) {
+      throw new StoreException("cannot read state: " + e.getMessage(), e);
+    }
+  }
+
   /** The last committed head and Merkle root. */
   public Snapshot snapshot() {
     Snapshot s = snapshot;

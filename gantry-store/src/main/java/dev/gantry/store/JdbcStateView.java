@@ -1,6 +1,7 @@
 package dev.gantry.store;
 
 import dev.gantry.core.ledger.LedgerStore.AccountRecord;
+import dev.gantry.core.ledger.LedgerStore.ArtifactRecord;
 import dev.gantry.core.ledger.LedgerStore.StateView;
 import dev.gantry.core.ledger.LedgerStore.TokenRecord;
 import java.sql.Connection;
@@ -48,6 +49,67 @@ final class JdbcStateView implements StateView {
       }
     } catch (SQLException e) {
       throw new StoreException("cannot read token " + id + ": " + e.getMessage(), e);
+    }
+  }
+
+  static final String ARTIFACT_COLUMNS = "serial, number, service, digest, stamped_digest, filename, size, format,"
+      + " repo, commit_id, branch, dirty, sbom_digest, tools, provenance, registered_by, registered_at";
+
+  static ArtifactRecord artifact(ResultSet rs) throws SQLException {
+    return new ArtifactRecord(rs.getString(1), rs.getLong(2), rs.getString(3), rs.getString(4), rs.getString(5),
+        rs.getString(6), rs.getLong(7), rs.getString(8), rs.getString(9), rs.getString(10), rs.getString(11),
+        rs.getInt(12) != 0, rs.getString(13), rs.getString(14), rs.getString(15), rs.getString(16), rs.getString(17));
+  }
+
+  private Optional<ArtifactRecord> oneArtifact(String where, Object... args) {
+    try (PreparedStatement ps = c.prepareStatement("SELECT " + ARTIFACT_COLUMNS + " FROM artifact " + where)) {
+      for (int i = 0; i < args.length; i++) {
+        ps.setObject(i + 1, args[i]);
+      }
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? Optional.of(artifact(rs)) : Optional.empty();
+      }
+    } catch (SQLException e) {
+      throw new StoreException("cannot read artifacts: " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public Optional<ArtifactRecord> artifact(String serial) {
+    return oneArtifact("WHERE serial = ?", serial);
+  }
+
+  @Override
+  public Optional<ArtifactRecord> artifactByDigest(String service, String digest) {
+    return oneArtifact("WHERE service = ? AND digest = ?", service, digest);
+  }
+
+  @Override
+  public Optional<ArtifactRecord> latestArtifact(String service) {
+    return oneArtifact("WHERE service = ? ORDER BY number DESC LIMIT 1", service);
+  }
+
+  @Override
+  public long nextArtifactNumber() {
+    return scalar("SELECT COALESCE(MAX(number), 0) + 1 FROM artifact");
+  }
+
+  @Override
+  public long nextTestRun(String serial, String suite) {
+    return scalar("SELECT COALESCE(MAX(run), 0) + 1 FROM test_run WHERE serial = ? AND suite = ?", serial, suite);
+  }
+
+  private long scalar(String sql, Object... args) {
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
+      for (int i = 0; i < args.length; i++) {
+        ps.setObject(i + 1, args[i]);
+      }
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return rs.getLong(1);
+      }
+    } catch (SQLException e) {
+      throw new StoreException("query failed: " + e.getMessage(), e);
     }
   }
 

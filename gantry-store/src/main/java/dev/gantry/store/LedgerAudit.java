@@ -129,34 +129,38 @@ public final class LedgerAudit {
 
     /** Null when equal; otherwise "SEQ description" naming the entry that last wrote the differing row. */
     String compare(Database live, Projector.Table t) {
-      String sql = "SELECT * FROM " + t.name() + " ORDER BY " + t.key();
-      // Byte order on both sides: PostgreSQL's default collation follows the locale.
-      String liveSql = live.dialect() == Database.Dialect.POSTGRESQL ? sql + " COLLATE \"C\"" : sql;
+      boolean pg = live.dialect() == Database.Dialect.POSTGRESQL;
+      // Byte order on both sides for text keys: PostgreSQL's default collation follows the locale.
+      String order = String.join(", ", t.keys().stream()
+          .map(k -> pg && !t.integerKeys().contains(k) ? k + " COLLATE \"C\"" : k).toList());
+      String sql = "SELECT * FROM " + t.name() + " ORDER BY " + String.join(", ", t.keys());
+      String liveSql = "SELECT * FROM " + t.name() + " ORDER BY " + order;
       try (Connection lc = live.readers().getConnection();
            PreparedStatement lps = lc.prepareStatement(liveSql);
            ResultSet lrs = lps.executeQuery();
            PreparedStatement rps = c.prepareStatement(sql);
            ResultSet rrs = rps.executeQuery()) {
+        List<String> cols = columns(rrs.getMetaData());
+        int seqCol = cols.indexOf("updated_seq");
+        int[] keyCols = t.keys().stream().mapToInt(cols::indexOf).toArray();
         while (true) {
           List<String> l = lrs.next() ? row(lrs) : null;
           List<String> r = rrs.next() ? row(rrs) : null;
           if (l == null && r == null) {
             return null;
           }
-          List<String> cols = columns(l != null ? lrs.getMetaData() : rrs.getMetaData());
-          int seqCol = cols.indexOf("updated_seq");
-          int keyCol = cols.indexOf(t.key());
-          if (l == null || (r != null && r.get(keyCol).compareTo(l.get(keyCol)) < 0)) {
-            return r.get(seqCol) + " projection " + t.name() + " is missing row '" + r.get(keyCol)
+          int cmp = l == null ? 1 : r == null ? -1 : compareKeys(t, keyCols, l, r);
+          if (cmp > 0) {
+            return r.get(seqCol) + " projection " + t.name() + " is missing row '" + key(keyCols, r)
                 + "' that replaying the ledger creates";
           }
-          if (r == null || l.get(keyCol).compareTo(r.get(keyCol)) < 0) {
-            return l.get(seqCol) + " projection " + t.name() + " has row '" + l.get(keyCol)
+          if (cmp < 0) {
+            return l.get(seqCol) + " projection " + t.name() + " has row '" + key(keyCols, l)
                 + "' that no ledger entry created (it claims seq " + l.get(seqCol) + ")";
           }
           for (int i = 0; i < cols.size(); i++) {
             if (!Objects.equals(l.get(i), r.get(i))) {
-              return r.get(seqCol) + " projection " + t.name() + " row '" + l.get(keyCol) + "' column " + cols.get(i)
+              return r.get(seqCol) + " projection " + t.name() + " row '" + key(keyCols, l) + "' column " + cols.get(i)
                   + " is '" + l.get(i) + "' but replaying the ledger gives '" + r.get(i) + "'";
             }
           }
@@ -164,6 +168,31 @@ public final class LedgerAudit {
       } catch (SQLException e) {
         throw new StoreException("cannot compare projection " + t.name() + ": " + e.getMessage(), e);
       }
+    }
+
+    /** Orders rows as the databases do: text keys by code unit, integer keys numerically. */
+    private static int compareKeys(Projector.Table t, int[] keyCols, List<String> l, List<String> r) {
+      for (int i = 0; i < keyCols.length; i++) {
+        String a = l.get(keyCols[i]);
+        String b = r.get(keyCols[i]);
+        int c = t.integerKeys().contains(t.keys().get(i)) ? Long.compare(Long.parseLong(a), Long.parseLong(b))
+            : a.compareTo(b);
+        if (c != 0) {
+          return c;
+        }
+      }
+      return 0;
+    }
+
+    private static String key(int[] keyCols, List<String> row) {
+      StringBuilder b = new StringBuilder();
+      for (int k : keyCols) {
+        if (b.length() > 0) {
+          b.append('/');
+        }
+        b.append(row.get(k));
+      }
+      return b.toString();
     }
 
     private static List<String> columns(ResultSetMetaData md) throws SQLException {

@@ -4,7 +4,10 @@ import dev.gantry.core.account.Role;
 import dev.gantry.core.ledger.LedgerEntry;
 import dev.gantry.core.ledger.LedgerEvent;
 import dev.gantry.core.ledger.LedgerEvent.RequestRefused;
+import dev.gantry.core.json.Json;
 import dev.gantry.core.ledger.LedgerEvent.AccountCreated;
+import dev.gantry.core.ledger.LedgerEvent.ArtifactRegistered;
+import dev.gantry.core.ledger.LedgerEvent.TestsRecorded;
 import dev.gantry.core.ledger.LedgerEvent.AccountDisabled;
 import dev.gantry.core.ledger.LedgerEvent.AccountRolesSet;
 import dev.gantry.core.ledger.LedgerEvent.InstallationInitialized;
@@ -25,10 +28,19 @@ import java.util.stream.Collectors;
  */
 final class Projector {
 
-  /** Projection tables with their primary key, in the order the audit compares them. */
-  static final List<Table> TABLES = List.of(new Table("account", "name"), new Table("token", "id"));
+  /** Projection tables with their primary key columns, in the order the audit compares them. */
+  static final List<Table> TABLES = List.of(
+      new Table("account", List.of("name"), Set.of()),
+      new Table("token", List.of("id"), Set.of()),
+      new Table("artifact", List.of("serial"), Set.of()),
+      new Table("artifact_commit", List.of("serial", "commit_id"), Set.of()),
+      new Table("requirement_link", List.of("requirement", "serial", "commit_id"), Set.of()),
+      new Table("sbom_component", List.of("serial", "ref"), Set.of()),
+      new Table("test_run", List.of("serial", "suite", "run"), Set.of("run")),
+      new Table("test_case", List.of("serial", "suite", "run", "test"), Set.of("run")));
 
-  record Table(String name, String key) {}
+  /** A projection table; integerKeys are the key columns compared as numbers rather than text. */
+  record Table(String name, List<String> keys, Set<String> integerKeys) {}
 
   private Projector() {}
 
@@ -51,6 +63,40 @@ final class Projector {
           e.id(), e.account(), e.sha256(), e.expiresAt(), entry.time(), e.description(), seq);
       case TokenRevoked e -> expectOne(e.id(), update(c,
           "UPDATE token SET revoked = 1, updated_seq = ? WHERE id = ?", seq, e.id()));
+      case ArtifactRegistered e -> {
+        LedgerEvent.Source src = e.source();
+        update(c, "INSERT INTO artifact (serial, number, service, digest, stamped_digest, filename, size, format, repo,"
+                + " commit_id, branch, dirty, sbom_digest, tools, provenance, registered_by, registered_at, updated_seq)"
+                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            e.serial(), e.number(), e.service(), e.digest(), e.stampedDigest(), e.filename(), e.size(), e.format(),
+            src == null ? null : src.repo(), src == null ? null : src.commit(), src == null ? null : src.branch(),
+            src != null && src.dirty() ? 1 : 0, e.sbomDigest(), Json.canonical(e.tools()), e.provenance(),
+            entry.actor(), entry.time(), seq);
+        for (LedgerEvent.Commit cm : e.commits()) {
+          update(c, "INSERT INTO artifact_commit (serial, commit_id, author, time, message, requirements, updated_seq)"
+              + " VALUES (?, ?, ?, ?, ?, ?, ?)", e.serial(), cm.id(), cm.author(), cm.time(), cm.message(),
+              String.join(",", cm.requirements()), seq);
+          for (String req : new java.util.TreeSet<>(cm.requirements())) {
+            update(c, "INSERT INTO requirement_link (requirement, serial, commit_id, updated_seq) VALUES (?, ?, ?, ?)",
+                req, e.serial(), cm.id(), seq);
+          }
+        }
+        for (LedgerEvent.Component co : e.components()) {
+          update(c, "INSERT INTO sbom_component (serial, ref, name, version, purl, hashes, updated_seq)"
+              + " VALUES (?, ?, ?, ?, ?, ?, ?)", e.serial(), co.ref(), co.name(), co.version(), co.purl(),
+              String.join(",", co.hashes()), seq);
+        }
+      }
+      case TestsRecorded e -> {
+        update(c, "INSERT INTO test_run (serial, suite, run, tests, failures, errors, skipped, recorded_by, recorded_at,"
+                + " updated_seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", e.serial(), e.suite(), e.run(), e.tests(),
+            e.failures(), e.errors(), e.skipped(), entry.actor(), entry.time(), seq);
+        for (LedgerEvent.TestCase tc : e.cases()) {
+          update(c, "INSERT INTO test_case (serial, suite, run, test, status, time_ms, message, updated_seq)"
+              + " VALUES (?, ?, ?, ?, ?, ?, ?, ?)", e.serial(), e.suite(), e.run(), tc.test(), tc.status(), tc.timeMs(),
+              tc.message(), seq);
+        }
+      }
       case RequestRefused e -> {
         // Refusals are kept in the ledger only; there is no current state to update.
       }

@@ -510,6 +510,11 @@ public final class Json {
     return s;
   }
 
+  /** A string member, or null when it is absent or not a string (for lenient reading of foreign documents). */
+  public static String optStringOrNull(Map<String, ?> obj, String name) {
+    return obj.get(name) instanceof String s ? s : null;
+  }
+
   /** A required integer member. */
   public static long integer(Map<String, ?> obj, String name) {
     Object v = obj.get(name);

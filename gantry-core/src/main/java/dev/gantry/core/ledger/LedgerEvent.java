@@ -152,6 +152,150 @@ public sealed interface LedgerEvent {
     }
   }
 
+
+  /** Where an artifact's source came from. */
+  record Source(String repo, String commit, String branch, boolean dirty) {
+    Map<String, Object> json() {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("repo", repo);
+      m.put("commit", commit);
+      m.put("branch", branch);
+      m.put("dirty", dirty);
+      return m;
+    }
+
+    static Source from(Map<String, Object> m) {
+      return new Source(Json.optString(m, "repo"), Json.optString(m, "commit"), Json.optString(m, "branch"),
+          Boolean.TRUE.equals(m.get("dirty")));
+    }
+  }
+
+  /** A commit since the service's previous artifact, with the requirement ids its message names. */
+  record Commit(String id, String author, String time, String message, List<String> requirements) {
+    public Commit {
+      requirements = List.copyOf(requirements);
+    }
+
+    Map<String, Object> json() {
+      return Map.of("id", id, "author", author, "time", time, "message", message, "requirements", requirements);
+    }
+
+    static Commit from(Map<String, Object> m) {
+      return new Commit(Json.string(m, "id"), Json.string(m, "author"), Json.string(m, "time"),
+          Json.string(m, "message"), Json.strings(m, "requirements"));
+    }
+  }
+
+  /** A library from the SBOM: bom-ref, name, version, purl and hashes ("SHA-256:hex"). */
+  record Component(String ref, String name, String version, String purl, List<String> hashes) {
+    public Component {
+      hashes = List.copyOf(hashes);
+    }
+
+    Map<String, Object> json() {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("ref", ref);
+      m.put("name", name);
+      m.put("version", version);
+      m.put("purl", purl);
+      m.put("hashes", hashes);
+      return m;
+    }
+
+    static Component from(Map<String, Object> m) {
+      return new Component(Json.string(m, "ref"), Json.string(m, "name"), Json.optString(m, "version"),
+          Json.optString(m, "purl"), Json.strings(m, "hashes"));
+    }
+  }
+
+  /**
+   * An artifact was registered: its serial, both digests (as built, as stamped with the serial), its
+   * source, the commits since the service's previous artifact, its SBOM components, build tools, and
+   * the signed provenance (a DSSE envelope, kept whole so replay needs nothing but the ledger).
+   */
+  record ArtifactRegistered(String serial, long number, String service, String digest, String stampedDigest,
+      String filename, long size, String format, Source source, List<Commit> commits, String sbomDigest,
+      List<Component> components, Map<String, String> tools, String provenance) implements LedgerEvent {
+    public ArtifactRegistered {
+      commits = List.copyOf(commits);
+      components = List.copyOf(components);
+      tools = Map.copyOf(tools);
+    }
+
+    public String type() {
+      return "artifact.registered";
+    }
+
+    public String subject() {
+      return "artifact:" + serial;
+    }
+
+    public Map<String, Object> body() {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("serial", serial);
+      m.put("number", number);
+      m.put("service", service);
+      m.put("digest", digest);
+      m.put("stampedDigest", stampedDigest);
+      m.put("filename", filename);
+      m.put("size", size);
+      m.put("format", format);
+      m.put("source", source == null ? null : source.json());
+      m.put("commits", commits.stream().map(Commit::json).toList());
+      m.put("sbomDigest", sbomDigest);
+      m.put("components", components.stream().map(Component::json).toList());
+      m.put("tools", new java.util.TreeMap<>(tools));
+      m.put("provenance", provenance);
+      return m;
+    }
+  }
+
+  /** One JUnit test case's outcome. status is passed, failed, error or skipped. */
+  record TestCase(String test, String status, long timeMs, String message) {
+    Map<String, Object> json() {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("test", test);
+      m.put("status", status);
+      m.put("timeMs", timeMs);
+      m.put("message", message);
+      return m;
+    }
+
+    static TestCase from(Map<String, Object> m) {
+      return new TestCase(Json.string(m, "test"), Json.string(m, "status"), Json.integer(m, "timeMs"),
+          Json.optString(m, "message"));
+    }
+  }
+
+  /** Test evidence for an artifact: a smoke or full suite run, its totals and every case. */
+  record TestsRecorded(String serial, String suite, long run, long tests, long failures, long errors, long skipped,
+      List<TestCase> cases) implements LedgerEvent {
+    public TestsRecorded {
+      cases = List.copyOf(cases);
+    }
+
+    public String type() {
+      return "artifact.tests-recorded";
+    }
+
+    public String subject() {
+      return "artifact:" + serial;
+    }
+
+    public Map<String, Object> body() {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("serial", serial);
+      m.put("suite", suite);
+      m.put("run", run);
+      m.put("tests", tests);
+      m.put("failures", failures);
+      m.put("errors", errors);
+      m.put("skipped", skipped);
+      m.put("cases", cases.stream().map(TestCase::json).toList());
+      return m;
+    }
+  }
+
   /** Turns a stored type and body back into its event; throws naming what does not fit. */
   static LedgerEvent decode(String type, Map<String, Object> b) {
     try {
@@ -167,11 +311,41 @@ public sealed interface LedgerEvent {
         case "token.revoked" -> new TokenRevoked(Json.string(b, "id"), Json.string(b, "account"));
         case "request.refused" -> new RequestRefused(Json.string(b, "principal"), Json.string(b, "method"),
             Json.string(b, "path"), Json.integer(b, "status"), Json.string(b, "reason"));
+        case "artifact.registered" -> new ArtifactRegistered(Json.string(b, "serial"), Json.integer(b, "number"),
+            Json.string(b, "service"), Json.string(b, "digest"), Json.string(b, "stampedDigest"),
+            Json.string(b, "filename"), Json.integer(b, "size"), Json.string(b, "format"),
+            b.get("source") == null ? null : Source.from(Json.object(b, "source")),
+            objects(b, "commits").stream().map(Commit::from).toList(), Json.optString(b, "sbomDigest"),
+            objects(b, "components").stream().map(Component::from).toList(), stringMap(Json.object(b, "tools")),
+            Json.string(b, "provenance"));
+        case "artifact.tests-recorded" -> new TestsRecorded(Json.string(b, "serial"), Json.string(b, "suite"),
+            Json.integer(b, "run"), Json.integer(b, "tests"), Json.integer(b, "failures"), Json.integer(b, "errors"),
+            Json.integer(b, "skipped"), objects(b, "cases").stream().map(TestCase::from).toList());
         default -> throw new JsonException("unknown event type '" + type + "'");
       };
     } catch (IllegalArgumentException e) {
       throw new JsonException(type + ": " + e.getMessage());
     }
+  }
+
+  @SuppressWarnings("unchecked")
+  private static List<Map<String, Object>> objects(Map<String, Object> b, String name) {
+    Object v = b.get(name);
+    if (!(v instanceof List<?> l) || !l.stream().allMatch(o -> o instanceof Map)) {
+      throw new JsonException("\"" + name + "\": expected an array of objects");
+    }
+    return (List<Map<String, Object>>) v;
+  }
+
+  private static Map<String, String> stringMap(Map<String, Object> m) {
+    Map<String, String> out = new java.util.TreeMap<>();
+    m.forEach((k, v) -> {
+      if (!(v instanceof String s)) {
+        throw new JsonException("\"" + k + "\": expected a string");
+      }
+      out.put(k, s);
+    });
+    return out;
   }
 
   private static List<String> roleList(Set<Role> roles) {

@@ -44,7 +44,27 @@ public interface LedgerStore extends AutoCloseable {
 
     /** A token's current record, if it exists. */
     Optional<TokenRecord> token(String id);
+
+    /** The artifact with this serial. */
+    Optional<ArtifactRecord> artifact(String serial);
+
+    /** The artifact of service with this (as built) digest: registration is idempotent. */
+    Optional<ArtifactRecord> artifactByDigest(String service, String digest);
+
+    /** The service's newest artifact. */
+    Optional<ArtifactRecord> latestArtifact(String service);
+
+    /** The number the next registered artifact gets (serials are monotonic per installation). */
+    long nextArtifactNumber();
+
+    /** The run number the next evidence of this suite for this artifact gets. */
+    long nextTestRun(String serial, String suite);
   }
+
+  /** Projection of an artifact (the summary columns; details are in their own tables). */
+  record ArtifactRecord(String serial, long number, String service, String digest, String stampedDigest,
+      String filename, long size, String format, String repo, String commit, String branch, boolean dirty,
+      String sbomDigest, String tools, String provenance, String registeredBy, String registeredAt) {}
 
   /** Projection of an account. */
   record AccountRecord(String name, String kind, List<String> roles, boolean disabled, String createdAt) {}

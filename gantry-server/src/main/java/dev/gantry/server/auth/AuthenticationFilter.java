@@ -35,13 +35,24 @@ public class AuthenticationFilter extends OncePerRequestFilter {
   private final Projections projections;
   private final RefusalRecorder refusals;
   private final Clock clock;
-  private final long maxBytes;
+  private final GantryProperties props;
 
   AuthenticationFilter(Projections projections, RefusalRecorder refusals, Clock clock, GantryProperties props) {
     this.projections = projections;
     this.refusals = refusals;
     this.clock = clock;
-    this.maxBytes = props.maxRequestBytes();
+    this.props = props;
+  }
+
+  /** Artifact uploads and document-carrying requests get larger caps than plain JSON calls. */
+  long limitFor(String method, String path) {
+    if (path.equals("/api/v1/artifacts/uploads")) {
+      return props.maxArtifactBytes();
+    }
+    if (method.equals("POST") && (path.equals("/api/v1/artifacts") || path.matches("/api/v1/artifacts/[^/]+/tests"))) {
+      return props.maxDocumentBytes();
+    }
+    return props.maxRequestBytes();
   }
 
   static boolean open(String path) {
@@ -67,6 +78,7 @@ public class AuthenticationFilter extends OncePerRequestFilter {
       return;
     }
     req.setAttribute(Principal.ATTRIBUTE, principal);
+    long maxBytes = limitFor(req.getMethod(), path);
     long declared = req.getContentLengthLong();
     if (declared > maxBytes) {
       String msg = "request body of " + declared + " bytes is over the limit of " + maxBytes + " bytes";

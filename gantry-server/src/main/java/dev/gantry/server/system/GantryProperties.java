@@ -12,7 +12,11 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param databaseUrl a {@code jdbc:postgresql:} URL to keep the ledger in PostgreSQL instead of SQLite
  * @param origin the checkpoint origin line on first start (default: gantry.local/ and 8 random hex digits)
  * @param checkpointInterval how often a checkpoint is signed while events arrive (at most a minute)
- * @param maxRequestBytes request bodies larger than this are refused with 413
+ * @param maxRequestBytes JSON request bodies larger than this are refused with 413
+ * @param maxDocumentBytes the cap for requests that carry documents (artifact registration with its SBOM,
+ *     test reports)
+ * @param maxArtifactBytes the cap for artifact uploads; archives may expand to 4 times this, no more
+ * @param requirementPatterns regular expressions that find requirement ids in commit messages
  */
 @ConfigurationProperties("gantry")
 public record GantryProperties(
@@ -20,4 +24,7 @@ public record GantryProperties(
     String databaseUrl,
     String origin,
     @DefaultValue("30s") Duration checkpointInterval,
-    @DefaultValue("65536") long maxRequestBytes) {}
+    @DefaultValue("65536") long maxRequestBytes,
+    @DefaultValue("33554432") long maxDocumentBytes,
+    @DefaultValue("1073741824") long maxArtifactBytes,
+    @DefaultValue({"\\b[A-Z][A-Z0-9]+-[0-9]+\\b", "(?<![\\w&])#[0-9]+\\b"}) java.util.List<String> requirementPatterns) {}
