@@ -1,6 +1,11 @@
 package dev.gantry.cli;
 
 import dev.gantry.cli.account.AccountCommand;
+import dev.gantry.cli.artifact.ArtifactCommand;
+import dev.gantry.cli.artifact.CommitsCheckCommand;
+import dev.gantry.cli.artifact.RequirementsCommand;
+import dev.gantry.cli.artifact.TestsHistoryCommand;
+import dev.gantry.cli.artifact.TraceCommand;
 import dev.gantry.cli.audit.AuditCommand;
 import dev.gantry.cli.system.DemoCommand;
 import dev.gantry.cli.system.LoginCommand;
@@ -21,7 +26,9 @@ import picocli.CommandLine.Command;
 @Command(name = "gantry", mixinStandardHelpOptions = true, versionProvider = Gantry.Version.class,
     description = "Gantry: release control plane with a verifiable ledger.",
     subcommands = {ServerCommand.class, LoginCommand.class, StatusCommand.class, AccountCommand.class,
-        TokenCommand.class, AuditCommand.class, DemoCommand.class, CommandLine.HelpCommand.class})
+        TokenCommand.class, AuditCommand.class, ArtifactCommand.class, CommitsCheckCommand.class,
+        TestsHistoryCommand.class, TraceCommand.class, RequirementsCommand.class, DemoCommand.class,
+        CommandLine.HelpCommand.class})
 public final class Gantry {
 
   public static void main(String[] args) {

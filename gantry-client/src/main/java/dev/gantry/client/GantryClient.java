@@ -125,6 +125,85 @@ public final class GantryClient {
     }
   }
 
+  /** Streams a file to the artifact store; returns {sha256, size}. */
+  public Map<String, Object> uploadArtifact(java.nio.file.Path file) {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + "/api/v1/artifacts/uploads"))
+        .timeout(Duration.ofMinutes(30))
+        .header("Accept", "application/json, application/problem+json")
+        .header("Content-Type", "application/octet-stream");
+    if (token != null) {
+      b.header("Authorization", "Bearer " + token);
+    }
+    try {
+      b.POST(HttpRequest.BodyPublishers.ofFile(file));
+      HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+      if (r.statusCode() >= 300) {
+        throw error(r.statusCode(), r.body());
+      }
+      return object(r.body());
+    } catch (java.io.FileNotFoundException e) {
+      throw new IllegalArgumentException("no such file: " + file);
+    } catch (IOException e) {
+      throw unreachable(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    }
+  }
+
+  /** Registers an uploaded artifact; see the API for the members of request. */
+  public Map<String, Object> registerArtifact(Map<String, Object> request) {
+    return object(send("POST", "/api/v1/artifacts", request, "application/json"));
+  }
+
+  public List<Object> artifacts(String service) {
+    return list(send("GET", "/api/v1/artifacts" + query("service", service), null, "application/json"));
+  }
+
+  public Map<String, Object> artifact(String ref) {
+    return object(send("GET", "/api/v1/artifacts/" + path(ref), null, "application/json"));
+  }
+
+  /** The service's newest artifact, or null when it has none. */
+  public Map<String, Object> latestArtifact(String service) {
+    try {
+      return object(send("GET", "/api/v1/services/" + path(service) + "/artifacts/latest", null, "application/json"));
+    } catch (GantryApiException e) {
+      if (e.status() == 404) {
+        return null;
+      }
+      throw e;
+    }
+  }
+
+  public String provenance(String ref) {
+    return send("GET", "/api/v1/artifacts/" + path(ref) + "/provenance", null, "application/json");
+  }
+
+  public String provenanceKey() {
+    return send("GET", "/api/v1/provenance/key", null, "application/x-pem-file");
+  }
+
+  /** Adds test evidence: reports maps file names to JUnit XML text. */
+  public Map<String, Object> addTests(String ref, String suite, Map<String, String> reports) {
+    List<Object> list = new java.util.ArrayList<>();
+    reports.forEach((name, xml) -> list.add(Map.of("name", name, "xml", xml)));
+    return object(send("POST", "/api/v1/artifacts/" + path(ref) + "/tests", Map.of("suite", suite, "reports", list),
+        "application/json"));
+  }
+
+  public List<Object> testHistory(String test) {
+    return list(send("GET", "/api/v1/tests/history" + query("test", test), null, "application/json"));
+  }
+
+  public Map<String, Object> trace(String ref) {
+    return object(send("GET", "/api/v1/trace/" + path(ref), null, "application/json"));
+  }
+
+  public Map<String, Object> requirement(String id) {
+    return object(send("GET", "/api/v1/requirements/" + path(id), null, "application/json"));
+  }
+
   // ---------------------------------------------------------------- plumbing
 
   /** Sends a request and returns the body text; non-2xx answers become {@link GantryApiException}. */

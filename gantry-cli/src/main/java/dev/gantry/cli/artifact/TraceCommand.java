@@ -1,0 +1,68 @@
+package dev.gantry.cli.artifact;
+
+import dev.gantry.cli.CliConfig;
+import dev.gantry.core.json.Json;
+import java.io.PrintWriter;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code gantry trace SERIAL|DIGEST}: from a running thing back to commits, requirements and tests. */
+@Command(name = "trace", mixinStandardHelpOptions = true,
+    description = "What is this, exactly? Artifact, provenance, commits, requirements, tests, ledger entries.")
+public final class TraceCommand implements Callable<Integer> {
+  @Spec
+  CommandSpec spec;
+
+  @Parameters(index = "0", description = "serial or digest")
+  String ref;
+
+  @Option(names = "--json", description = "print the API answer as JSON")
+  boolean json;
+
+  @Override
+  @SuppressWarnings("unchecked")
+  public Integer call() {
+    Map<String, Object> t = CliConfig.client().trace(ref);
+    PrintWriter out = spec.commandLine().getOut();
+    if (json) {
+      out.println(Json.pretty(t));
+      return 0;
+    }
+    Map<String, Object> a = (Map<String, Object>) t.get("artifact");
+    Map<String, Object> p = (Map<String, Object>) t.get("provenance");
+    Map<String, Object> src = (Map<String, Object>) a.get("source");
+    List<Object> running = (List<Object>) t.get("running");
+    out.printf("running     %s%n", running.isEmpty() ? "not deployed by Gantry" : running);
+    out.printf("artifact    %s  %s  %s%n", a.get("serial"), a.get("service"), a.get("filename"));
+    out.printf("            as built sha256:%s%n            stamped  sha256:%s%n", a.get("digest"), a.get("stampedDigest"));
+    out.printf("provenance  %s  builder %s%n", Boolean.TRUE.equals(p.get("verified")) ? "signature valid" :
+        "NOT VERIFIED: " + p.get("problem"), p.get("builder"));
+    out.printf("source      %s @ %s (%s)%s%n", src.get("repo"), src.get("commit"), src.get("branch"),
+        Boolean.TRUE.equals(src.get("dirty")) ? " DIRTY" : "");
+    out.printf("tools       %s%n", a.get("tools"));
+    for (Object o : (List<Object>) a.get("commits")) {
+      Map<String, Object> c = (Map<String, Object>) o;
+      List<Object> reqs = (List<Object>) c.get("requirements");
+      out.printf("commit      %s  %-40s  %s%n", ((String) c.get("id")).substring(0, 12),
+          ((String) c.get("message")).lines().findFirst().orElse(""), reqs.isEmpty() ? "UNLINKED" : reqs);
+    }
+    out.printf("requirements %s%n", t.get("requirements"));
+    for (Object o : (List<Object>) a.get("tests")) {
+      Map<String, Object> r = (Map<String, Object>) o;
+      long bad = ((Number) r.get("failures")).longValue() + ((Number) r.get("errors")).longValue();
+      out.printf("tests       %-5s run %s: %s tests, %s %s (ledger seq %s)%n", r.get("suite"), r.get("run"),
+          r.get("tests"), bad == 0 ? "all passed" : bad + " failed", r.get("skipped") + " skipped", r.get("seq"));
+    }
+    for (Object o : (List<Object>) a.get("ledger")) {
+      Map<String, Object> e = (Map<String, Object>) o;
+      out.printf("ledger      seq %s  %s by %s at %s%n", e.get("seq"), e.get("type"), e.get("actor"), e.get("time"));
+    }
+    return 0;
+  }
+}
