@@ -37,6 +37,11 @@ class AuthenticationTest extends ApiTestSupport {
 
   /** Sends one request per protected endpoint with authorization; each must be refused and recorded. */
   void assertEveryProtectedEndpointRefuses(String authorization, String code) {
+    assertEveryProtectedEndpointRefuses(authorization, code, ANONYMOUS);
+  }
+
+  /** principal: who the refusal names (the token's account when the token is real but unusable). */
+  void assertEveryProtectedEndpointRefuses(String authorization, String code, String principal) {
     for (Endpoint e : protectedEndpoints()) {
       clock.advance(Duration.ofSeconds(1)); // a fresh refusal budget: each refusal here must be recorded
       long size = ledgerSize();
@@ -47,7 +52,7 @@ class AuthenticationTest extends ApiTestSupport {
         assertThat(r.headers().firstValue("WWW-Authenticate")).hasValueSatisfying(v -> assertThat(v).startsWith("Bearer"));
         assertThat(r.json().get("instance")).isEqualTo(e.path());
         assertThat(ledgerSize()).as("ledger grows by the refusal only").isEqualTo(size + 1);
-        assertRefusalRecorded(size + 1, ANONYMOUS, e.method(), e.path(), 401);
+        assertRefusalRecorded(size + 1, principal, e.method(), e.path(), 401);
       } catch (AssertionError failure) {
         throw new AssertionError(e + " with Authorization " + authorization + ": " + failure.getMessage(), failure);
       }
@@ -122,7 +127,7 @@ class AuthenticationTest extends ApiTestSupport {
 
     admin().revokeToken((String) me.get("tokenId"));
 
-    assertEveryProtectedEndpointRefuses("Bearer " + token, "token-revoked");
+    assertEveryProtectedEndpointRefuses("Bearer " + token, "token-revoked", name);
   }
 
   @Test
@@ -152,20 +157,20 @@ class AuthenticationTest extends ApiTestSupport {
 
     clock.advance(Duration.ofDays(30));
 
-    assertEveryProtectedEndpointRefuses("Bearer " + token, "token-expired");
+    assertEveryProtectedEndpointRefuses("Bearer " + token, "token-expired", name);
   }
 
   @Test
   void everyProtectedEndpointRefusesTokenOfDisabledAccount() {
     String name = unique("leaver");
     String token = account(name, "human", "viewer", "operator");
-    String second = secret(admin().createToken(name, null, "second token"));
+    String second = secret(client(token).createToken(name, null, "second token"));
     assertThat(client(token).whoami().get("account")).isEqualTo(name);
 
     Map<String, Object> disabled = admin().disableAccount(name, "left the company");
     assertThat(disabled.get("disabled")).isEqualTo(true);
 
-    assertEveryProtectedEndpointRefuses("Bearer " + token, "account-disabled");
+    assertEveryProtectedEndpointRefuses("Bearer " + token, "account-disabled", name);
     assertProblem(raw().send("GET", "/api/v1/whoami", "Bearer " + second, null, (String) null), 401, "account-disabled");
     refused(409, "account-disabled", () -> admin().createToken(name, null, "one more"));
   }

@@ -16,7 +16,6 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -122,7 +121,6 @@ class RestartTest {
    * recording a refusal before the first start. Enable once Bootstrap is fixed (see the report).
    */
   @Test
-  @Disabled("main-code bug: Bootstrap.run skips when head().size() > 0, so an early request.refused prevents the admin")
   void firstStartCreatesTheAdminEvenWhenARefusalWasRecordedBeforeIt() throws Exception {
     Path dir = TestDirs.fresh("early-refusal");
     DataDirectory data = new DataDirectory(dir);

@@ -41,11 +41,21 @@ class TokenApiTest extends ApiTestSupport {
   }
 
   @Test
+  void adminCannotIssueASecondTokenToAHuman() {
+    String name = unique("person");
+    admin().createAccount(name, "human", List.of("approver"));
+    String first = secret(admin().createToken(name, null, "first login"));
+    refusedWithoutChange(ADMIN, "POST", "/api/v1/tokens", 403, "forbidden",
+        () -> admin().createToken(name, null, "to act as them"));
+    assertThat(secret(client(first).createToken(name, "1d", "laptop"))).startsWith("gty_");
+  }
+
+  @Test
   void secretCarries256RandomBitsInBase64url() {
     String name = unique("bits");
     admin().createAccount(name, "human", List.of("viewer"));
     String a = secret(admin().createToken(name, null, null));
-    String b = secret(admin().createToken(name, null, null));
+    String b = secret(client(a).createToken(name, null, null));
     for (String s : List.of(a, b, adminToken())) {
       assertThat(s).matches("gty_[A-Za-z0-9_-]{43}");
       assertThat(Base64.getUrlDecoder().decode(s.substring(4))).hasSize(32);

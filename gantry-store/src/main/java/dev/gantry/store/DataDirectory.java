@@ -57,7 +57,6 @@ public final class DataDirectory {
     return Files.exists(dir.resolve("checkpoint.key"));
   }
 
-  /** Loads the signing key, creating directory, origin and key on first start. */
   /** Creates the directory, owner-only (it holds the signing key and the bootstrap token). */
   public DataDirectory create() {
     try {
@@ -75,6 +74,7 @@ public final class DataDirectory {
     }
   }
 
+  /** Loads the signing key, creating directory, origin and key on first start. */
   public NoteKey signingKey(String originIfNew) {
     try {
       create();

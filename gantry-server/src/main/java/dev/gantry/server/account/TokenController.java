@@ -56,6 +56,7 @@ class TokenController {
     }
     if (!account.equals(p.account())) {
       Access.require(p, Role.ADMIN);
+      refuseImpersonation(account);
     }
     String ttl = RequestBodies.string(m, "expiresIn");
     Instant now = clock.instant();
@@ -67,6 +68,25 @@ class TokenController {
     out.put("token", t.secret());
     out.put("seq", e.getLast().seq());
     return ResponseEntity.status(HttpStatus.CREATED).body(out);
+  }
+
+  /**
+   * An admin issues tokens to robots, and a first token to a human who has none; a human who already
+   * has a working token issues further ones themselves. Otherwise an admin could act as an approver.
+   */
+  private void refuseImpersonation(String account) {
+    var target = projections.account(account).orElseThrow(() ->
+        new ApiException(404, "no-such-account", "no account '" + account + "'"));
+    if (!"human".equals(target.kind()) || target.disabled()) {
+      return; // robots get tokens from admins; a disabled account is refused by the command itself
+    }
+    Instant now = clock.instant();
+    boolean hasActive = projections.tokens(account).stream().anyMatch(t -> !t.revoked()
+        && (t.expiresAt() == null || now.isBefore(Instant.parse(t.expiresAt()))));
+    if (hasActive) {
+      throw ApiException.forbidden("'" + account + "' already has a working token; a human issues further tokens"
+          + " themselves (an admin issuing them could act as that person)");
+    }
   }
 
   @GetMapping

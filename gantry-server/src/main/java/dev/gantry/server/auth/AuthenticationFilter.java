@@ -71,6 +71,11 @@ public class AuthenticationFilter extends OncePerRequestFilter {
     Principal principal;
     try {
       principal = authenticate(header);
+    } catch (KnownTokenRefused e) {
+      refusals.record(e.account, req.getMethod(), path, e.status(), e.getMessage());
+      res.setHeader("WWW-Authenticate", "Bearer realm=\"gantry\"");
+      Problems.write(res, e.status(), e.code(), e.getMessage(), path);
+      return;
     } catch (ApiException e) {
       refusals.record(Principal.ANONYMOUS, req.getMethod(), path, e.status(), e.getMessage());
       res.setHeader("WWW-Authenticate", "Bearer realm=\"gantry\"");
@@ -93,10 +98,10 @@ public class AuthenticationFilter extends OncePerRequestFilter {
     if (header == null || header.isBlank()) {
       throw new ApiException(401, "unauthenticated", "this API needs a token: send 'Authorization: Bearer <token>'");
     }
-    if (!header.startsWith("Bearer ")) {
+    if (!header.regionMatches(true, 0, "Bearer ", 0, 7)) { // the scheme is case-insensitive (RFC 9110 11.1)
       throw new ApiException(401, "unauthenticated", "the Authorization header must be 'Bearer <token>'");
     }
-    String token = header.substring("Bearer ".length()).strip();
+    String token = header.substring(7).strip();
     if (!Tokens.wellFormed(token)) {
       throw new ApiException(401, "bad-token", "the token is not a Gantry token (expected gty_ and 43 characters)");
     }
@@ -105,17 +110,28 @@ public class AuthenticationFilter extends OncePerRequestFilter {
       throw new ApiException(401, "bad-token", "unknown token");
     }
     Credential c = found.get();
+    String who = c.account().name();
     if (c.token().revoked()) {
-      throw new ApiException(401, "token-revoked", "token " + c.token().id() + " was revoked");
+      throw new KnownTokenRefused(who, "token-revoked", "token " + c.token().id() + " was revoked");
     }
     if (c.token().expiresAt() != null && !clock.instant().isBefore(Instant.parse(c.token().expiresAt()))) {
-      throw new ApiException(401, "token-expired", "token " + c.token().id() + " expired at " + c.token().expiresAt());
+      throw new KnownTokenRefused(who, "token-expired", "token " + c.token().id() + " expired at " + c.token().expiresAt());
     }
     if (c.account().disabled()) {
-      throw new ApiException(401, "account-disabled", "account '" + c.account().name() + "' is disabled");
+      throw new KnownTokenRefused(who, "account-disabled", "account '" + who + "' is disabled");
     }
     Set<Role> roles = c.account().roles().stream().map(Role::parse).collect(Collectors.toUnmodifiableSet());
     return new Principal(c.account().name(), c.account().kind(), roles, c.token().id());
+  }
+
+  /** A real token that may not be used (revoked, expired, disabled account): the refusal names its account. */
+  private static final class KnownTokenRefused extends ApiException {
+    final String account;
+
+    KnownTokenRefused(String account, String code, String message) {
+      super(401, code, message);
+      this.account = account;
+    }
   }
 
   /** Thrown while reading a body that passes the cap; mapped to 413. */
@@ -132,6 +148,12 @@ public class AuthenticationFilter extends OncePerRequestFilter {
     LimitedRequest(HttpServletRequest req, long max) {
       super(req);
       this.max = max;
+    }
+
+    @Override
+    public java.io.BufferedReader getReader() throws IOException {
+      String cs = getCharacterEncoding() == null ? "UTF-8" : getCharacterEncoding();
+      return new java.io.BufferedReader(new java.io.InputStreamReader(getInputStream(), cs));
     }
 
     @Override

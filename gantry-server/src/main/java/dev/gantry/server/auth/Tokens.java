@@ -13,6 +13,8 @@ import java.util.HexFormat;
 public final class Tokens {
   public static final String PREFIX = "gty_";
 
+  private static final java.util.regex.Pattern TOKEN_BODY = java.util.regex.Pattern.compile("[A-Za-z0-9_-]{43}");
+
   private Tokens() {}
 
   /** A new token id (public, for listing and revoking) and secret. */
@@ -30,7 +32,6 @@ public final class Tokens {
 
   /** True for strings shaped like a token, so obvious garbage is refused before a database lookup. */
   public static boolean wellFormed(String s) {
-    return s != null && s.length() == PREFIX.length() + 43 && s.startsWith(PREFIX)
-        && s.substring(PREFIX.length()).chars().allMatch(c -> Character.isLetterOrDigit(c) || c == '-' || c == '_');
+    return s != null && s.startsWith(PREFIX) && TOKEN_BODY.matcher(s.substring(PREFIX.length())).matches();
   }
 }

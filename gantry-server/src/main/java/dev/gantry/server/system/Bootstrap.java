@@ -15,19 +15,20 @@ import java.util.List;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.boot.ApplicationArguments;
-import org.springframework.boot.ApplicationRunner;
-import org.springframework.core.annotation.Order;
+import java.io.UncheckedIOException;
+import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.stereotype.Component;
 
 /**
  * First start: records the installation (origin, verifier key), the {@code admin} account and its
  * token in one transaction, writes the token to a 0600 file and prints it once. Later starts find the
- * ledger non-empty and do nothing, so there is never a second bootstrap admin.
+ * installation entry and do nothing, so there is never a second bootstrap admin.
+ *
+ * <p>Runs when the beans are ready and before the web server accepts a request, so no early (refused)
+ * request can become the ledger's first entry.
  */
 @Component
-@Order(0)
-class Bootstrap implements ApplicationRunner {
+class Bootstrap implements SmartInitializingSingleton {
   private static final Logger log = LoggerFactory.getLogger(Bootstrap.class);
   static final String SYSTEM = "system";
   static final String ADMIN = "admin";
@@ -41,8 +42,22 @@ class Bootstrap implements ApplicationRunner {
   }
 
   @Override
-  public void run(ApplicationArguments args) throws IOException {
-    if (store.head().size() > 0) {
+  public void afterSingletonsInstantiated() {
+    try {
+      bootstrap();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write the bootstrap token: " + e.getMessage(), e);
+    }
+  }
+
+  private boolean initialized() {
+    boolean[] found = {false};
+    store.scanSubject("installation", 1, 1, e -> found[0] = true);
+    return found[0];
+  }
+
+  void bootstrap() throws IOException {
+    if (initialized()) {
       return;
     }
     Tokens.Issued t = Tokens.issue();

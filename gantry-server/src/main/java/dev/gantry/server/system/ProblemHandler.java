@@ -9,6 +9,7 @@ import jakarta.servlet.http.HttpServletRequest;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.TypeMismatchException;
+import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
@@ -23,6 +24,7 @@ import org.springframework.web.bind.annotation.RestControllerAdvice;
  * answered without internals.
  */
 @RestControllerAdvice
+@org.springframework.core.annotation.Order(org.springframework.core.Ordered.HIGHEST_PRECEDENCE)
 class ProblemHandler {
   private static final Logger log = LoggerFactory.getLogger(ProblemHandler.class);
 
@@ -71,8 +73,8 @@ class ProblemHandler {
       }
       case ErrorResponse er -> {
         status = er.getStatusCode().value();
-        code = status == 404 ? "not-found" : status == 405 ? "method-not-allowed" : status == 415
-            ? "unsupported-media-type" : "bad-request";
+        HttpStatus hs = HttpStatus.resolve(status);
+        code = hs == null ? "bad-request" : hs.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
         detail = er.getBody().getDetail() == null ? er.getStatusCode().toString() : er.getBody().getDetail();
       }
       case IllegalArgumentException i -> {

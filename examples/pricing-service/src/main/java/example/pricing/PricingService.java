@@ -1,0 +1,62 @@
+package example.pricing;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.jar.Manifest;
+
+/**
+ * Quotes mid prices: {@code GET /price?symbol=EURUSD}, {@code GET /health}, and {@code GET /version}, which
+ * reports the Gantry serial stamped into this jar's manifest. Listens on {@code $PORT} (default 8080).
+ */
+public final class PricingService {
+  private PricingService() {}
+
+  public static void main(String[] args) throws IOException {
+    if (args.length > 0 && args[0].equals("--print-serial")) {
+      System.out.println(serial());
+      return;
+    }
+    int port = Integer.parseInt(System.getenv().getOrDefault("PORT", "8080"));
+    HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 128);
+    server.createContext("/health", ex -> reply(ex, 200, "{\"status\":\"UP\"}"));
+    server.createContext("/version", ex -> reply(ex, 200, "{\"serial\":\"" + serial() + "\"}"));
+    server.createContext("/price", ex -> {
+      String q = ex.getRequestURI().getQuery();
+      String symbol = q != null && q.startsWith("symbol=") ? q.substring(7) : "";
+      try {
+        reply(ex, 200, "{\"symbol\":\"" + symbol + "\",\"mid\":" + Quotes.mid(symbol) + "}");
+      } catch (IllegalArgumentException e) {
+        reply(ex, 404, "{\"error\":\"" + e.getMessage() + "\"}");
+      }
+    });
+    server.start();
+    System.out.println("pricing-service " + serial() + " listening on " + port);
+  }
+
+  /** The serial Gantry stamped into the manifest, or "unregistered". */
+  static String serial() {
+    try (InputStream in = PricingService.class.getResourceAsStream("/META-INF/MANIFEST.MF")) {
+      if (in != null) {
+        String s = new Manifest(in).getMainAttributes().getValue("Gantry-Serial");
+        if (s != null) {
+          return s;
+        }
+      }
+    } catch (IOException ignored) {
+      // fall through
+    }
+    return "unregistered";
+  }
+
+  private static void reply(HttpExchange ex, int status, String body) throws IOException {
+    byte[] b = body.getBytes(StandardCharsets.UTF_8);
+    ex.getResponseHeaders().set("Content-Type", "application/json");
+    ex.sendResponseHeaders(status, b.length);
+    ex.getResponseBody().write(b);
+    ex.close();
+  }
+}
