@@ -180,6 +180,25 @@ public final class GantryClient {
     return send("GET", "/api/v1/artifacts/" + path(ref) + "/provenance", null, "application/json");
   }
 
+  /** Downloads the stamped artifact (or the bytes as built) to out. */
+  public void downloadArtifact(String ref, boolean stamped, java.nio.file.Path out) {
+    HttpRequest req = request("GET", "/api/v1/artifacts/" + path(ref) + "/content?stamped=" + stamped, null,
+        "application/octet-stream");
+    try {
+      HttpResponse<java.nio.file.Path> r = http.send(req, HttpResponse.BodyHandlers.ofFile(out));
+      if (r.statusCode() >= 300) {
+        String body = java.nio.file.Files.readString(out);
+        java.nio.file.Files.deleteIfExists(out);
+        throw error(r.statusCode(), body);
+      }
+    } catch (IOException e) {
+      throw unreachable(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    }
+  }
+
   public String provenanceKey() {
     return send("GET", "/api/v1/provenance/key", null, "application/x-pem-file");
   }
