@@ -202,6 +202,37 @@ class ArtifactTraceIT {
   }
 
   @Test
+  void anInterruptedUploadLeavesNothingBehind() throws Exception {
+    try (java.net.Socket sock = new java.net.Socket("127.0.0.1", server.port)) {
+      var out = sock.getOutputStream();
+      out.write(("POST /api/v1/artifacts/uploads HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer "
+          + System.getProperty("gantry.token") + "\r\nContent-Type: application/octet-stream\r\n"
+          + "Content-Length: 1000000\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+      out.write(new byte[200_000]);
+      out.flush();
+    } // the client goes away mid-upload
+    Path tmp = server.data.resolve("blobs/tmp");
+    long deadline = System.nanoTime() + 20_000_000_000L;
+    while (System.nanoTime() < deadline) { // a real server notices the cut connection in its own time
+      try (Stream<Path> s = Files.list(tmp)) {
+        if (s.findAny().isEmpty()) {
+          break;
+        }
+      }
+      Thread.sleep(100);
+    }
+    try (Stream<Path> s = Files.list(tmp)) {
+      assertThat(s.toList()).isEmpty();
+    }
+    Path stored = server.data.resolve("blobs/sha256");
+    if (Files.exists(stored)) {
+      try (Stream<Path> s = Files.walk(stored)) {
+        assertThat(s.filter(Files::isRegularFile).toList()).isEmpty();
+      }
+    }
+  }
+
+  @Test
   void commitsCheckFailsOnUnlinkedCommitsAndWorksAsACommitMsgHook() throws Exception {
     CliRun range = CliRun.of("commits", "check", "--git", repo.toString(), "--range", linkedCommit + "~0.." + unlinkedCommit);
     assertThat(range.exit()).isEqualTo(1);
