@@ -97,7 +97,7 @@ class ArtifactTraceIT {
         .contains("https://git.example.com/desk/pricing.git @ " + unlinkedCommit + " (main)")
         .contains(linkedCommit.substring(0, 12)).contains("[PRC-101]")
         .contains(unlinkedCommit.substring(0, 12)).contains("UNLINKED")
-        .contains("tests       smoke run 1: 3 tests, all passed")
+        .contains("tests       smoke run 1: 3 tests, all passed, 0 skipped")
         .contains("artifact.registered by ci").contains("artifact.tests-recorded by ci")
         .contains("maven=3.9.16").contains("cyclonedx-maven-plugin");
     assertThat(ok("requirements", "show", "PRC-101")).contains(linkedCommit.substring(0, 12)).contains("A-000001");

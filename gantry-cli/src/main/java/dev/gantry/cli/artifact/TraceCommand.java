@@ -56,8 +56,8 @@ public final class TraceCommand implements Callable<Integer> {
     for (Object o : (List<Object>) a.get("tests")) {
       Map<String, Object> r = (Map<String, Object>) o;
       long bad = ((Number) r.get("failures")).longValue() + ((Number) r.get("errors")).longValue();
-      out.printf("tests       %-5s run %s: %s tests, %s %s (ledger seq %s)%n", r.get("suite"), r.get("run"),
-          r.get("tests"), bad == 0 ? "all passed" : bad + " failed", r.get("skipped") + " skipped", r.get("seq"));
+      out.printf("tests       %-5s run %s: %s tests, %s, %s skipped (ledger seq %s)%n", r.get("suite"), r.get("run"),
+          r.get("tests"), bad == 0 ? "all passed" : bad + " failed", r.get("skipped"), r.get("seq"));
     }
     for (Object o : (List<Object>) a.get("ledger")) {
       Map<String, Object> e = (Map<String, Object>) o;

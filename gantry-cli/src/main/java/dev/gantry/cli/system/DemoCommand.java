@@ -73,6 +73,14 @@ public final class DemoCommand implements Callable<Integer> {
       refused(() -> ci.createAccount("backdoor", "human", List.of("approver")));
       refused(() -> new GantryClient(URI.create(url), "gty_" + "A".repeat(43)).whoami());
 
+      Path example = Path.of(System.getProperty("gantry.home", "."), "examples", "pricing-service");
+      Path jar = example.resolve("target/pricing-service.jar");
+      if (Files.exists(jar)) {
+        artifactTour(url, ciToken, dir, example, jar);
+      } else {
+        step("Artifacts: skipped (build the example first: ./mvnw -DskipTests install)");
+      }
+
       step("The ledger, as the auditor sees it");
       cli(url, carolToken, "audit", "log");
 
@@ -119,6 +127,35 @@ public final class DemoCommand implements Callable<Integer> {
         server.waitFor();
       }
     }
+  }
+
+  /** Registers the example build from a fresh git repository, then traces and verifies it. */
+  private void artifactTour(String url, String ciToken, Path dir, Path example, Path jar) throws Exception {
+    step("A git repository for the pricing service: one commit names requirement PRC-101, one names none");
+    Path repo = dir.resolve("pricing-repo");
+    DemoRepository.create(example, repo);
+    say("repository " + repo);
+
+    step("CI registers the build: jar, CycloneDX SBOM, smoke tests, source commit");
+    cli(url, ciToken, "artifact", "register", "--service", "pricing", "--file", jar.toString(),
+        "--sbom", example.resolve("target/classes/META-INF/sbom/application.cdx.json").toString(),
+        "--tests", example.resolve("target/surefire-reports").toString(), "--suite", "smoke",
+        "--git", repo.toString(), "--tool", "maven=3.9.16");
+
+    step("Trace: what is A-000001, exactly?");
+    cli(url, ciToken, "trace", "A-000001");
+    cli(url, ciToken, "requirements", "show", "PRC-101");
+
+    step("Provenance, verified offline: signature and subject digest of the stamped jar");
+    Path envelope = dir.resolve("pricing.intoto.json");
+    Path key = dir.resolve("provenance.pub");
+    GantryClient ci = new GantryClient(URI.create(url), ciToken);
+    Files.writeString(envelope, ci.provenance("A-000001"));
+    Files.writeString(key, ci.provenanceKey());
+    Path stamped = dir.resolve("pricing-service.jar");
+    ci.downloadArtifact("A-000001", true, stamped);
+    cli(url, null, "artifact", "verify", stamped.toString(), "--provenance", envelope.toString(), "--key",
+        key.toString());
   }
 
   private int cli(String url, String token, String... args) {
