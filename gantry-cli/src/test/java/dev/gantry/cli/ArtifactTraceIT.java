@@ -1,5 +1,6 @@
 package dev.gantry.cli;
 
+import static dev.gantry.cli.CliRun.ok;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.gantry.client.GantryApiException;
@@ -9,13 +10,11 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
-import org.eclipse.jgit.api.Git;
-import org.eclipse.jgit.lib.PersonIdent;
+import dev.gantry.cli.system.DemoRepository;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -47,20 +46,9 @@ class ArtifactTraceIT {
 
     // A real repository with the example's sources: one commit linked to a requirement, one not.
     repo = dir.resolve("pricing-repo");
-    copyTree(EXAMPLE.resolve("src"), repo.resolve("src"));
-    Files.copy(EXAMPLE.resolve("pom.xml"), repo.resolve("pom.xml"));
-    Files.writeString(repo.resolve(".gitignore"), "target/\n");
-    PersonIdent dev = new PersonIdent("Dana Quant", "dana@example.com");
-    try (Git git = Git.init().setDirectory(repo.toFile()).setInitialBranch("main").call()) {
-      git.remoteAdd().setName("origin").setUri(new org.eclipse.jgit.transport.URIish(
-          "https://git.example.com/desk/pricing.git")).call();
-      git.add().addFilepattern(".").call();
-      linkedCommit = git.commit().setAuthor(dev).setCommitter(dev)
-          .setMessage("PRC-101: quote mid prices for EURUSD, GBPUSD, USDJPY").call().getName();
-      Files.writeString(repo.resolve("README.md"), "pricing\n");
-      git.add().addFilepattern("README.md").call();
-      unlinkedCommit = git.commit().setAuthor(dev).setCommitter(dev).setMessage("tidy readme").call().getName();
-    }
+    DemoRepository.Commits commits = DemoRepository.create(EXAMPLE, repo);
+    linkedCommit = commits.linked();
+    unlinkedCommit = commits.unlinked();
   }
 
   @AfterEach
@@ -68,12 +56,6 @@ class ArtifactTraceIT {
     System.clearProperty("gantry.url");
     System.clearProperty("gantry.token");
     server.close();
-  }
-
-  private static String ok(String... args) {
-    CliRun r = CliRun.of(args);
-    assertThat(r.exit()).as(String.join(" ", args) + "\n" + r.out() + r.err()).isZero();
-    return r.out();
   }
 
   @Test
@@ -280,18 +262,5 @@ class ArtifactTraceIT {
 
   private static String sha256(Path f) throws Exception {
     return dev.gantry.core.merkle.Sha256.hex(dev.gantry.core.merkle.Sha256.hash(Files.readAllBytes(f)));
-  }
-
-  private static void copyTree(Path from, Path to) throws IOException {
-    try (Stream<Path> s = Files.walk(from)) {
-      for (Path p : s.toList()) {
-        Path t = to.resolve(from.relativize(p).toString());
-        if (Files.isDirectory(p)) {
-          Files.createDirectories(t);
-        } else {
-          Files.copy(p, t, StandardCopyOption.REPLACE_EXISTING);
-        }
-      }
-    }
   }
 }

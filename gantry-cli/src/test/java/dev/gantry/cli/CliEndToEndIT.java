@@ -1,5 +1,6 @@
 package dev.gantry.cli;
 
+import static dev.gantry.cli.CliRun.ok;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
@@ -28,12 +29,6 @@ class CliEndToEndIT {
     System.clearProperty("gantry.url");
     System.clearProperty("gantry.token");
     server.close();
-  }
-
-  private static String ok(String... args) {
-    CliRun r = CliRun.of(args);
-    assertThat(r.exit()).as(String.join(" ", args) + "\n" + r.out() + r.err()).isZero();
-    return r.out();
   }
 
   @Test

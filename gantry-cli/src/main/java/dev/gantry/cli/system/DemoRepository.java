@@ -10,11 +10,17 @@ import org.eclipse.jgit.api.errors.GitAPIException;
 import org.eclipse.jgit.lib.PersonIdent;
 import org.eclipse.jgit.transport.URIish;
 
-/** The demo's source repository: the example service's sources in two commits. */
-final class DemoRepository {
+/**
+ * The demo's (and the end-to-end tests') source repository: the example service's sources in two commits,
+ * the first naming requirement PRC-101, the second naming none.
+ */
+public final class DemoRepository {
   private DemoRepository() {}
 
-  static void create(Path example, Path repo) throws IOException, GitAPIException, java.net.URISyntaxException {
+  /** The ids of the two commits. */
+  public record Commits(String linked, String unlinked) {}
+
+  public static Commits create(Path example, Path repo) throws IOException, GitAPIException, java.net.URISyntaxException {
     copy(example.resolve("src"), repo.resolve("src"));
     Files.copy(example.resolve("pom.xml"), repo.resolve("pom.xml"), StandardCopyOption.REPLACE_EXISTING);
     Files.writeString(repo.resolve(".gitignore"), "target/\n");
@@ -22,11 +28,12 @@ final class DemoRepository {
     try (Git git = Git.init().setDirectory(repo.toFile()).setInitialBranch("main").call()) {
       git.remoteAdd().setName("origin").setUri(new URIish("https://git.example.com/desk/pricing.git")).call();
       git.add().addFilepattern(".").call();
-      git.commit().setAuthor(dev).setCommitter(dev).setMessage("PRC-101: quote mid prices for EURUSD, GBPUSD, USDJPY")
-          .call();
+      String linked = git.commit().setAuthor(dev).setCommitter(dev)
+          .setMessage("PRC-101: quote mid prices for EURUSD, GBPUSD, USDJPY").call().getName();
       Files.writeString(repo.resolve("README.md"), "# pricing\n");
       git.add().addFilepattern("README.md").call();
-      git.commit().setAuthor(dev).setCommitter(dev).setMessage("tidy readme").call();
+      String unlinked = git.commit().setAuthor(dev).setCommitter(dev).setMessage("tidy readme").call().getName();
+      return new Commits(linked, unlinked);
     }
   }
 
