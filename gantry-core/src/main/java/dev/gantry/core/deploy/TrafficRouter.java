@@ -1,0 +1,94 @@
+package dev.gantry.core.deploy;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The data plane: routes requests for a service to the instances of its versions, measures every
+ * request per version, and sees the clients of each version.
+ *
+ * <p>{@link #apply} swaps a service's route table atomically: requests in flight finish where they
+ * started, new ones use the new table, so a switch under load fails no request.
+ */
+public interface TrafficRouter extends AutoCloseable {
+
+  /** Installs (or replaces) the route table of one service. */
+  void apply(RouteTable table);
+
+  /** Removes a service's routes; its requests then get 404. */
+  void remove(String service);
+
+  /** Per-version counters since the router started (callers diff two snapshots for a window). */
+  VersionStats stats(String service, String version);
+
+  /** host:port of the listener. */
+  String address();
+
+  @Override
+  void close();
+
+  /**
+   * A service's routes. Requests match the service by {@code Host} header (exact) or by path prefix
+   * ({@code /pricing/...}, prefix stripped before forwarding).
+   *
+   * @param stable the version that serves normal traffic (may be null: no traffic)
+   * @param preview the version reachable only through the preview route ({@code X-Gantry-Preview: 1} header
+   *     or {@code /SERVICE/~preview/} prefix), used for smoke checks before the switch; may be null
+   * @param backends instances per version: version → list of host:port
+   * @param serials version → serial, echoed in the {@code X-Gantry-Serial} response header
+   */
+  record RouteTable(String service, String host, String pathPrefix, String stable, String preview,
+      Map<String, List<String>> backends, Map<String, String> serials) {
+    public RouteTable {
+      backends = Map.copyOf(backends);
+      serials = Map.copyOf(serials);
+    }
+  }
+
+  /**
+   * Counters of one version.
+   *
+   * @param latencyBucketsMicros upper bounds (µs) of the latency histogram buckets
+   * @param latencyCounts requests per bucket (same length; the last bucket is unbounded)
+   */
+  record VersionStats(long requests, long errors5xx, long[] latencyBucketsMicros, long[] latencyCounts,
+      Map<String, Long> clients) {
+
+    public static VersionStats empty() {
+      return new VersionStats(0, 0, new long[0], new long[0], Map.of());
+    }
+
+    /** The smallest bucket bound below which at least q of the requests fall (µs), or 0 without data. */
+    public long quantileMicros(double q) {
+      long total = 0;
+      for (long c : latencyCounts) {
+        total += c;
+      }
+      if (total == 0) {
+        return 0;
+      }
+      long need = (long) Math.ceil(q * total);
+      long seen = 0;
+      for (int i = 0; i < latencyCounts.length; i++) {
+        seen += latencyCounts[i];
+        if (seen >= need) {
+          return i < latencyBucketsMicros.length ? latencyBucketsMicros[i] : Long.MAX_VALUE;
+        }
+      }
+      return Long.MAX_VALUE;
+    }
+
+    /** This snapshot minus an earlier one of the same version: the counts of the window between them. */
+    public VersionStats minus(VersionStats earlier) {
+      if (earlier.latencyCounts.length != latencyCounts.length) {
+        return this;
+      }
+      long[] c = new long[latencyCounts.length];
+      for (int i = 0; i < c.length; i++) {
+        c[i] = latencyCounts[i] - earlier.latencyCounts[i];
+      }
+      return new VersionStats(requests - earlier.requests, errors5xx - earlier.errors5xx, latencyBucketsMicros, c,
+          clients);
+    }
+  }
+}
