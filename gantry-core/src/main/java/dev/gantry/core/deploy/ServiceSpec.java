@@ -1,0 +1,371 @@
+package dev.gantry.core.deploy;
+
+import dev.gantry.core.account.Names;
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * How to run and release a service: the document {@code gantry service apply -f pricing.yaml} sends.
+ *
+ * <pre>
+ * name: pricing
+ * runtime: process
+ * command: ["{java}", "-jar", "{artifact}"]      # the port arrives as $PORT; portArg adds it to argv
+ * portArg: "--server.port={port}"                # optional; must contain {port}
+ * instances: 2
+ * route: { pathPrefix: pricing, host: pricing.local }
+ * env: { TZ: UTC }
+ * readiness: { path: /health, interval: 1s, timeout: 500ms, successThreshold: 1, failureThreshold: 3 }
+ * liveness:  { path: /health, interval: 5s, timeout: 1s, failureThreshold: 3 }
+ * smoke:
+ *   - { method: GET, path: "/price?symbol=EURUSD", expectStatus: 200, expectBodyContains: "mid" }
+ * verification: { window: 30s, maxErrorRate: 0.01, maxP99Ratio: 2.0, minRequests: 20 }
+ * readinessDeadline: 2m
+ * scaleDownDelay: 5m
+ * </pre>
+ *
+ * {@link #parse} reports every problem at once (unknown keys, bad durations, missing fields, a port
+ * template without {@code {port}}), each naming its field.
+ */
+public record ServiceSpec(String name, String runtime, List<String> command, String portArg, int instances,
+    Route route, Map<String, String> env, Probe readiness, Probe liveness, List<SmokeCheck> smoke,
+    Verification verification, Duration readinessDeadline, Duration scaleDownDelay) {
+
+  /** How requests reach the service through the router. */
+  public record Route(String host, String pathPrefix) {}
+
+  /** An HTTP probe. */
+  public record Probe(String path, Duration interval, Duration timeout, int successThreshold, int failureThreshold) {}
+
+  /** A request sent through the preview route before the switch, with what the answer must be. */
+  public record SmokeCheck(String method, String path, int expectStatus, String expectBodyContains) {}
+
+  /**
+   * The watch after the switch: for window, the new version's 5xx rate must stay at or below maxErrorRate
+   * and its p99 at or below maxP99Ratio times the previous version's (once minRequests have been seen).
+   */
+  public record Verification(Duration window, BigDecimal maxErrorRate, BigDecimal maxP99Ratio, int minRequests) {}
+
+  private static final Set<String> TOP = Set.of("name", "runtime", "command", "portArg", "instances", "route", "env",
+      "readiness", "liveness", "smoke", "verification", "readinessDeadline", "scaleDownDelay");
+  private static final Set<String> PROBE = Set.of("path", "interval", "timeout", "successThreshold", "failureThreshold");
+  private static final Set<String> SMOKE = Set.of("method", "path", "expectStatus", "expectBodyContains");
+  private static final Set<String> VERIFY = Set.of("window", "maxErrorRate", "maxP99Ratio", "minRequests");
+  private static final Set<String> ROUTE = Set.of("host", "pathPrefix");
+  private static final Pattern DURATION = Pattern.compile("([0-9]{1,9})(ms|s|m|h|d)");
+  /** More instances than this on one machine is a mistake, not a plan. */
+  static final int MAX_INSTANCES = 64;
+
+  /** Parses and validates a spec given as JSON values (maps, lists, strings, numbers). */
+  public static ServiceSpec parse(Map<String, Object> m) {
+    Reader r = new Reader();
+    r.keys("", m, TOP);
+    String name = r.string(m, "name", null);
+    if (name != null) {
+      try {
+        Names.check("name", name);
+      } catch (IllegalArgumentException e) {
+        r.problems.add(e.getMessage());
+      }
+    }
+    String runtime = r.string(m, "runtime", "process");
+    if (!runtime.equals("process")) {
+      r.problems.add("runtime: '" + runtime + "' (expected: process; container and kubernetes come later)");
+    }
+    List<String> command = r.strings(m, "command");
+    if (command != null && command.isEmpty()) {
+      r.problems.add("command: empty (expected e.g. [\"{java}\", \"-jar\", \"{artifact}\"])");
+    }
+    if (command != null && command.stream().noneMatch(a -> a.contains("{artifact}"))) {
+      r.problems.add("command: no {artifact} placeholder (the instance must run the deployed artifact)");
+    }
+    String portArg = r.string(m, "portArg", "");
+    if (!portArg.isEmpty() && !portArg.contains("{port}")) {
+      r.problems.add("portArg: '" + portArg + "' has no {port} placeholder");
+    }
+    int instances = r.integer(m, "instances", 1, 1, MAX_INSTANCES);
+    Route route = new Route(null, name);
+    if (m.get("route") instanceof Map<?, ?> rm) {
+      Map<String, Object> rt = cast(rm);
+      r.keys("route.", rt, ROUTE);
+      route = new Route(r.string(rt, "host", null), r.string(rt, "pathPrefix", name));
+    } else if (m.get("route") != null) {
+      r.problems.add("route: expected an object {host, pathPrefix}");
+    }
+    if (route.pathPrefix() != null && !route.pathPrefix().matches("[a-z0-9][a-z0-9._-]{0,62}")) {
+      r.problems.add("route.pathPrefix: '" + route.pathPrefix() + "' (expected one path segment: a-z 0-9 . _ -)");
+    }
+    Map<String, String> env = new TreeMap<>();
+    if (m.get("env") instanceof Map<?, ?> em) {
+      em.forEach((k, v) -> {
+        if (!(k instanceof String ks) || !ks.matches("[A-Za-z_][A-Za-z0-9_]*")) {
+          r.problems.add("env: '" + k + "' is not a variable name");
+        } else if (!(v instanceof String || v instanceof Number || v instanceof Boolean)) {
+          r.problems.add("env." + k + ": expected a string");
+        } else if (ks.equals("PORT")) {
+          r.problems.add("env.PORT: set by Gantry for each instance");
+        } else {
+          env.put(ks, String.valueOf(v));
+        }
+      });
+    } else if (m.get("env") != null) {
+      r.problems.add("env: expected an object of NAME: value");
+    }
+    Probe readiness = r.probe(m, "readiness", new Probe("/health", Duration.ofSeconds(1), Duration.ofMillis(500), 1, 3));
+    Probe liveness = r.probe(m, "liveness", new Probe("/health", Duration.ofSeconds(5), Duration.ofSeconds(1), 1, 3));
+    List<SmokeCheck> smoke = new ArrayList<>();
+    if (m.get("smoke") instanceof List<?> sl) {
+      for (int i = 0; i < sl.size(); i++) {
+        if (!(sl.get(i) instanceof Map<?, ?> sm)) {
+          r.problems.add("smoke[" + i + "]: expected an object");
+          continue;
+        }
+        Map<String, Object> s = cast(sm);
+        String f = "smoke[" + i + "].";
+        r.keys(f, s, SMOKE);
+        String method = r.string(s, "method", "GET", f);
+        if (!Set.of("GET", "HEAD", "POST", "PUT", "DELETE").contains(method)) {
+          r.problems.add(f + "method: '" + method + "' (expected GET, HEAD, POST, PUT or DELETE)");
+        }
+        String path = r.string(s, "path", null, f);
+        if (path != null && !path.startsWith("/")) {
+          r.problems.add(f + "path: '" + path + "' (expected to start with /)");
+        }
+        smoke.add(new SmokeCheck(method, path, r.integer(s, "expectStatus", 200, 100, 599, f),
+            r.string(s, "expectBodyContains", null, f)));
+      }
+    } else if (m.get("smoke") != null) {
+      r.problems.add("smoke: expected a list of checks");
+    }
+    Verification verification = new Verification(Duration.ofSeconds(30), new BigDecimal("0.01"), new BigDecimal("2.0"), 20);
+    if (m.get("verification") instanceof Map<?, ?> vm) {
+      Map<String, Object> v = cast(vm);
+      r.keys("verification.", v, VERIFY);
+      verification = new Verification(r.duration(v, "window", verification.window(), "verification."),
+          r.decimal(v, "maxErrorRate", verification.maxErrorRate(), BigDecimal.ZERO, BigDecimal.ONE, "verification."),
+          r.decimal(v, "maxP99Ratio", verification.maxP99Ratio(), BigDecimal.ONE, new BigDecimal(1000), "verification."),
+          r.integer(v, "minRequests", verification.minRequests(), 1, 1_000_000, "verification."));
+    } else if (m.get("verification") != null) {
+      r.problems.add("verification: expected an object {window, maxErrorRate, maxP99Ratio, minRequests}");
+    }
+    Duration readinessDeadline = r.duration(m, "readinessDeadline", Duration.ofMinutes(2), "");
+    Duration scaleDownDelay = r.duration(m, "scaleDownDelay", Duration.ofMinutes(5), "");
+    if (!r.problems.isEmpty()) {
+      throw new SpecException(r.problems);
+    }
+    return new ServiceSpec(name, runtime, List.copyOf(command), portArg, instances, route, Map.copyOf(env), readiness,
+        liveness, List.copyOf(smoke), verification, readinessDeadline, scaleDownDelay);
+  }
+
+  /** The spec as JSON values, in the form {@link #parse} reads (durations as text, ratios as decimal text). */
+  public Map<String, Object> toJson() {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("name", name);
+    m.put("runtime", runtime);
+    m.put("command", command);
+    if (!portArg.isEmpty()) {
+      m.put("portArg", portArg);
+    }
+    m.put("instances", (long) instances);
+    Map<String, Object> rt = new LinkedHashMap<>();
+    if (route.host() != null) {
+      rt.put("host", route.host());
+    }
+    rt.put("pathPrefix", route.pathPrefix());
+    m.put("route", rt);
+    m.put("env", new TreeMap<>(env));
+    m.put("readiness", probeJson(readiness));
+    m.put("liveness", probeJson(liveness));
+    List<Object> s = new ArrayList<>();
+    for (SmokeCheck c : smoke) {
+      Map<String, Object> cm = new LinkedHashMap<>();
+      cm.put("method", c.method());
+      cm.put("path", c.path());
+      cm.put("expectStatus", (long) c.expectStatus());
+      if (c.expectBodyContains() != null) {
+        cm.put("expectBodyContains", c.expectBodyContains());
+      }
+      s.add(cm);
+    }
+    m.put("smoke", s);
+    m.put("verification", Map.of("window", format(verification.window()), "maxErrorRate",
+        verification.maxErrorRate().toPlainString(), "maxP99Ratio", verification.maxP99Ratio().toPlainString(),
+        "minRequests", (long) verification.minRequests()));
+    m.put("readinessDeadline", format(readinessDeadline));
+    m.put("scaleDownDelay", format(scaleDownDelay));
+    return m;
+  }
+
+  private static Map<String, Object> probeJson(Probe p) {
+    return Map.of("path", p.path(), "interval", format(p.interval()), "timeout", format(p.timeout()),
+        "successThreshold", (long) p.successThreshold(), "failureThreshold", (long) p.failureThreshold());
+  }
+
+  /** A duration in the spec's own notation (ms, s, m, h). */
+  public static String format(Duration d) {
+    long ms = d.toMillis();
+    if (ms % 3_600_000 == 0 && ms > 0) {
+      return ms / 3_600_000 + "h";
+    }
+    if (ms % 60_000 == 0 && ms > 0) {
+      return ms / 60_000 + "m";
+    }
+    if (ms % 1000 == 0) {
+      return ms / 1000 + "s";
+    }
+    return ms + "ms";
+  }
+
+  /** Parses 500ms, 30s, 5m, 2h, 14d. */
+  public static Duration parseDuration(String text) {
+    Matcher mm = DURATION.matcher(text == null ? "" : text);
+    if (!mm.matches()) {
+      throw new IllegalArgumentException("'" + text + "' (expected a number and ms, s, m, h or d, e.g. 30s)");
+    }
+    long n = Long.parseLong(mm.group(1));
+    return switch (mm.group(2)) {
+      case "ms" -> Duration.ofMillis(n);
+      case "s" -> Duration.ofSeconds(n);
+      case "m" -> Duration.ofMinutes(n);
+      case "h" -> Duration.ofHours(n);
+      default -> Duration.ofDays(n);
+    };
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> cast(Map<?, ?> m) {
+    return (Map<String, Object>) m;
+  }
+
+  /** Collects problems instead of stopping at the first. */
+  private static final class Reader {
+    final List<String> problems = new ArrayList<>();
+
+    void keys(String prefix, Map<String, Object> m, Set<String> allowed) {
+      for (String k : m.keySet()) {
+        if (!allowed.contains(k)) {
+          problems.add(prefix + k + ": unknown key (expected one of " + new TreeMap<>(
+              allowed.stream().collect(java.util.stream.Collectors.toMap(x -> x, x -> x))).keySet() + ")");
+        }
+      }
+    }
+
+    String string(Map<String, Object> m, String k, String dflt) {
+      return string(m, k, dflt, "");
+    }
+
+    String string(Map<String, Object> m, String k, String dflt, String prefix) {
+      Object v = m.get(k);
+      if (v == null) {
+        if (dflt == null && (k.equals("name") || k.equals("path"))) {
+          problems.add(prefix + k + ": required");
+        }
+        return dflt;
+      }
+      if (!(v instanceof String s)) {
+        problems.add(prefix + k + ": expected a string");
+        return dflt;
+      }
+      return s;
+    }
+
+    List<String> strings(Map<String, Object> m, String k) {
+      Object v = m.get(k);
+      if (v == null) {
+        problems.add(k + ": required (the command that runs an instance)");
+        return null;
+      }
+      if (!(v instanceof List<?> l) || !l.stream().allMatch(o -> o instanceof String)) {
+        problems.add(k + ": expected a list of strings");
+        return null;
+      }
+      return l.stream().map(String.class::cast).toList();
+    }
+
+    int integer(Map<String, Object> m, String k, int dflt, int min, int max) {
+      return integer(m, k, dflt, min, max, "");
+    }
+
+    int integer(Map<String, Object> m, String k, int dflt, int min, int max, String prefix) {
+      Object v = m.get(k);
+      if (v == null) {
+        return dflt;
+      }
+      if (!(v instanceof Long || v instanceof Integer)) {
+        problems.add(prefix + k + ": '" + v + "' (expected an integer " + min + ".." + max + ")");
+        return dflt;
+      }
+      long n = ((Number) v).longValue();
+      if (n < min || n > max) {
+        problems.add(prefix + k + ": " + n + " (expected: " + min + ".." + max + ")");
+        return dflt;
+      }
+      return (int) n;
+    }
+
+    BigDecimal decimal(Map<String, Object> m, String k, BigDecimal dflt, BigDecimal min, BigDecimal max, String prefix) {
+      Object v = m.get(k);
+      if (v == null) {
+        return dflt;
+      }
+      BigDecimal d;
+      try {
+        d = v instanceof BigDecimal b ? b : new BigDecimal(String.valueOf(v));
+      } catch (NumberFormatException e) {
+        problems.add(prefix + k + ": '" + v + "' (expected a number)");
+        return dflt;
+      }
+      if (d.compareTo(min) < 0 || d.compareTo(max) > 0) {
+        problems.add(prefix + k + ": " + d.toPlainString() + " (expected: " + min + ".." + max + ")");
+        return dflt;
+      }
+      return d;
+    }
+
+    Duration duration(Map<String, Object> m, String k, Duration dflt, String prefix) {
+      Object v = m.get(k);
+      if (v == null) {
+        return dflt;
+      }
+      try {
+        return parseDuration(v instanceof String s ? s : String.valueOf(v));
+      } catch (IllegalArgumentException e) {
+        problems.add(prefix + k + ": " + e.getMessage());
+        return dflt;
+      }
+    }
+
+    Probe probe(Map<String, Object> m, String k, Probe dflt) {
+      Object v = m.get(k);
+      if (v == null) {
+        return dflt;
+      }
+      if (!(v instanceof Map<?, ?> pm)) {
+        problems.add(k + ": expected an object {path, interval, timeout, successThreshold, failureThreshold}");
+        return dflt;
+      }
+      Map<String, Object> p = cast(pm);
+      String f = k + ".";
+      keys(f, p, PROBE);
+      String path = string(p, "path", dflt.path(), f);
+      if (!path.startsWith("/")) {
+        problems.add(f + "path: '" + path + "' (expected to start with /)");
+      }
+      Duration interval = duration(p, "interval", dflt.interval(), f);
+      Duration timeout = duration(p, "timeout", dflt.timeout(), f);
+      if (timeout.compareTo(interval) > 0) {
+        problems.add(f + "timeout: " + format(timeout) + " is longer than the interval " + format(interval));
+      }
+      return new Probe(path, interval, timeout, integer(p, "successThreshold", dflt.successThreshold(), 1, 100, f),
+          integer(p, "failureThreshold", dflt.failureThreshold(), 1, 100, f));
+    }
+  }
+}
