@@ -9,8 +9,13 @@ import java.nio.charset.StandardCharsets;
 import java.util.jar.Manifest;
 
 /**
- * Quotes mid prices: {@code GET /price?symbol=EURUSD}, {@code GET /health}, and {@code GET /version}, which
- * reports the Gantry serial stamped into this jar's manifest. Listens on {@code $PORT} (default 8080).
+ * Quotes mid prices: {@code GET /price?symbol=EURUSD}; {@code GET /health} (liveness), {@code GET /ready}
+ * (readiness) and {@code GET /version}, which reports the Gantry serial stamped into this jar's manifest.
+ * Listens on {@code $PORT} (default 8080).
+ *
+ * <p>A faulty variant for demos and tests is the same jar with a {@code pricing-variant.properties}
+ * resource: {@code errorRate} (share of /price requests answered 500), {@code latencyMs} (added to each
+ * /price request) and {@code ready=false} (readiness never passes). See {@link Variant}.
  */
 public final class PricingService {
   private PricingService() {}
@@ -22,9 +27,17 @@ public final class PricingService {
     }
     int port = Integer.parseInt(System.getenv().getOrDefault("PORT", "8080"));
     HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 128);
+    Variant variant = Variant.load();
     server.createContext("/health", ex -> reply(ex, 200, "{\"status\":\"UP\"}"));
+    server.createContext("/ready", ex -> reply(ex, variant.ready() ? 200 : 503,
+        variant.ready() ? "{\"status\":\"READY\"}" : "{\"status\":\"NOT_READY\"}"));
     server.createContext("/version", ex -> reply(ex, 200, "{\"serial\":\"" + serial() + "\"}"));
     server.createContext("/price", ex -> {
+      if (variant.fails()) {
+        reply(ex, 500, "{\"error\":\"pricing engine failure\"}");
+        return;
+      }
+      variant.delay();
       String q = ex.getRequestURI().getQuery();
       String symbol = q != null && q.startsWith("symbol=") ? q.substring(7) : "";
       try {
@@ -33,6 +46,7 @@ public final class PricingService {
         reply(ex, 404, "{\"error\":\"" + e.getMessage() + "\"}");
       }
     });
+    server.setExecutor(java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor());
     server.start();
     System.out.println("pricing-service " + serial() + " listening on " + port);
   }

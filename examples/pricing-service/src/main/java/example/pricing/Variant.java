@@ -1,0 +1,41 @@
+package example.pricing;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Properties;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * How this build misbehaves, if at all: read from {@code /pricing-variant.properties} in the jar, so a
+ * faulty variant is a different artifact (different digest, different serial), as in real life.
+ */
+record Variant(double errorRate, long latencyMs, boolean ready) {
+  static final String RESOURCE = "/pricing-variant.properties";
+
+  static Variant load() {
+    Properties p = new Properties();
+    try (InputStream in = Variant.class.getResourceAsStream(RESOURCE)) {
+      if (in != null) {
+        p.load(in);
+      }
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot read " + RESOURCE, e);
+    }
+    return new Variant(Double.parseDouble(p.getProperty("errorRate", "0")),
+        Long.parseLong(p.getProperty("latencyMs", "0")), Boolean.parseBoolean(p.getProperty("ready", "true")));
+  }
+
+  boolean fails() {
+    return errorRate > 0 && ThreadLocalRandom.current().nextDouble() < errorRate;
+  }
+
+  void delay() {
+    if (latencyMs > 0) {
+      try {
+        Thread.sleep(latencyMs);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+}
