@@ -8,6 +8,16 @@ import dev.gantry.core.json.Json;
 import dev.gantry.core.ledger.LedgerEvent.AccountCreated;
 import dev.gantry.core.ledger.LedgerEvent.ArtifactRegistered;
 import dev.gantry.core.ledger.LedgerEvent.TestsRecorded;
+import dev.gantry.core.ledger.LedgerEvent.DeploymentAbortRequested;
+import dev.gantry.core.ledger.LedgerEvent.DeploymentPhaseChanged;
+import dev.gantry.core.ledger.LedgerEvent.DeploymentSmokeChecked;
+import dev.gantry.core.ledger.LedgerEvent.DeploymentStarted;
+import dev.gantry.core.ledger.LedgerEvent.Halted;
+import dev.gantry.core.ledger.LedgerEvent.InstanceDrifted;
+import dev.gantry.core.ledger.LedgerEvent.InstanceStarted;
+import dev.gantry.core.ledger.LedgerEvent.InstanceStopped;
+import dev.gantry.core.ledger.LedgerEvent.Resumed;
+import dev.gantry.core.ledger.LedgerEvent.ServiceApplied;
 import dev.gantry.core.ledger.LedgerEvent.AccountDisabled;
 import dev.gantry.core.ledger.LedgerEvent.AccountRolesSet;
 import dev.gantry.core.ledger.LedgerEvent.InstallationInitialized;
@@ -37,7 +47,11 @@ final class Projector {
       new Table("requirement_link", List.of("requirement", "serial", "commit_id"), Set.of()),
       new Table("sbom_component", List.of("serial", "ref"), Set.of()),
       new Table("test_run", List.of("serial", "suite", "run"), Set.of("run")),
-      new Table("test_case", List.of("serial", "suite", "run", "test"), Set.of("run")));
+      new Table("test_case", List.of("serial", "suite", "run", "test"), Set.of("run")),
+      new Table("service", List.of("name"), Set.of()),
+      new Table("deployment", List.of("id"), Set.of()),
+      new Table("instance", List.of("id"), Set.of()),
+      new Table("halt", List.of("scope"), Set.of()));
 
   /** A projection table; integerKeys are the key columns compared as numbers rather than text. */
   record Table(String name, List<String> keys, Set<String> integerKeys) {}
@@ -97,6 +111,37 @@ final class Projector {
               tc.message(), seq);
         }
       }
+      case ServiceApplied e -> update(c, "INSERT INTO service (name, spec, stable_serial, updated_seq) VALUES (?, ?, NULL, ?)"
+          + " ON CONFLICT (name) DO UPDATE SET spec = excluded.spec, updated_seq = excluded.updated_seq",
+          e.name(), e.spec(), seq);
+      case DeploymentStarted e -> update(c, "INSERT INTO deployment (id, service, serial, from_serial, kind, phase, reason,"
+              + " phase_since, abort_requested, smoke, started_by, started_at, updated_seq)"
+              + " VALUES (?, ?, ?, ?, ?, 'PROVISIONING', 'started', ?, 0, 'NOT_RUN', ?, ?, ?)",
+          e.id(), e.service(), e.serial(), e.fromSerial(), e.kind(), entry.time(), entry.actor(), entry.time(), seq);
+      case DeploymentPhaseChanged e -> {
+        expectOne(e.id(), update(c, "UPDATE deployment SET phase = ?, reason = ?, phase_since = ?, updated_seq = ?"
+            + " WHERE id = ?", e.phase(), e.reason(), entry.time(), seq, e.id()));
+        if (e.phase().equals("COMPLETE")) {
+          expectOne(e.service(), update(c, "UPDATE service SET stable_serial = (SELECT serial FROM deployment WHERE id = ?),"
+              + " updated_seq = ? WHERE name = ?", e.id(), seq, e.service()));
+        }
+      }
+      case DeploymentSmokeChecked e -> expectOne(e.id(), update(c,
+          "UPDATE deployment SET smoke = ?, updated_seq = ? WHERE id = ?", e.passed() ? "PASSED" : "FAILED", seq, e.id()));
+      case DeploymentAbortRequested e -> expectOne(e.id(), update(c,
+          "UPDATE deployment SET abort_requested = 1, updated_seq = ? WHERE id = ?", seq, e.id()));
+      case InstanceStarted e -> update(c, "INSERT INTO instance (id, service, serial, port, pid, state, reason, updated_seq)"
+              + " VALUES (?, ?, ?, ?, ?, 'RUNNING', 'started', ?) ON CONFLICT (id) DO UPDATE SET port = excluded.port,"
+              + " pid = excluded.pid, state = 'RUNNING', reason = 'started', updated_seq = excluded.updated_seq",
+          e.id(), e.service(), e.serial(), e.port(), e.pid(), seq);
+      case InstanceStopped e -> expectOne(e.id(), update(c,
+          "UPDATE instance SET state = 'STOPPED', reason = ?, updated_seq = ? WHERE id = ?", e.reason(), seq, e.id()));
+      case InstanceDrifted e -> expectOne(e.id(), update(c,
+          "UPDATE instance SET state = 'DRIFTED', reason = ?, updated_seq = ? WHERE id = ?", e.reason(), seq, e.id()));
+      case Halted e -> update(c, "INSERT INTO halt (scope, reason, halted_by, updated_seq) VALUES (?, ?, ?, ?)"
+          + " ON CONFLICT (scope) DO UPDATE SET reason = excluded.reason, halted_by = excluded.halted_by,"
+          + " updated_seq = excluded.updated_seq", e.scope(), e.reason(), entry.actor(), seq);
+      case Resumed e -> update(c, "DELETE FROM halt WHERE scope = ?", e.scope());
       case RequestRefused e -> {
         // Refusals are kept in the ledger only; there is no current state to update.
       }

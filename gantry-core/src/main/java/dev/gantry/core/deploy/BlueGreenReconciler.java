@@ -204,6 +204,7 @@ public final class BlueGreenReconciler {
       }
       case COMPLETE -> {
         out.add(new Route(d.targetSerial(), null));
+        startMissing(out, d.targetSerial(), target, want); // steady state: crashed or drifted ones come back
         if (inPhase.compareTo(in.spec().scaleDownDelay()) >= 0) {
           for (Observed o : old) {
             if (o.running()) {
@@ -213,6 +214,10 @@ public final class BlueGreenReconciler {
         }
       }
       case ROLLED_BACK -> {
+        out.add(new Route(d.stableSerial(), null));
+        if (d.stableSerial() != null) {
+          startMissing(out, d.stableSerial(), old, want);
+        }
         for (Observed o : target) {
           if (o.running()) {
             out.add(new Stop(o.instanceId(), "deployment rolled back"));

@@ -296,6 +296,164 @@ public sealed interface LedgerEvent {
     }
   }
 
+
+  /** A service's spec was applied (the spec's canonical JSON, as ServiceSpec#toJson gives it). */
+  record ServiceApplied(String name, String spec) implements LedgerEvent {
+    public String type() {
+      return "service.applied";
+    }
+
+    public String subject() {
+      return "service:" + name;
+    }
+
+    public Map<String, Object> body() {
+      return Map.of("name", name, "spec", spec);
+    }
+  }
+
+  /** A deployment began: kind is "deploy" or "rollback"; fromSerial is the version serving before (may be null). */
+  record DeploymentStarted(String id, String service, String serial, String fromSerial, String kind)
+      implements LedgerEvent {
+    public String type() {
+      return "deployment.started";
+    }
+
+    public String subject() {
+      return "service:" + service;
+    }
+
+    public Map<String, Object> body() {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("id", id);
+      m.put("service", service);
+      m.put("serial", serial);
+      m.put("fromSerial", fromSerial);
+      m.put("kind", kind);
+      return m;
+    }
+  }
+
+  /** A deployment moved to its next phase, with the reason. */
+  record DeploymentPhaseChanged(String id, String service, String phase, String reason) implements LedgerEvent {
+    public String type() {
+      return "deployment.phase-changed";
+    }
+
+    public String subject() {
+      return "service:" + service;
+    }
+
+    public Map<String, Object> body() {
+      return Map.of("id", id, "service", service, "phase", phase, "reason", reason);
+    }
+  }
+
+  /** The smoke checks through the preview route passed or failed. */
+  record DeploymentSmokeChecked(String id, String service, boolean passed, String detail) implements LedgerEvent {
+    public String type() {
+      return "deployment.smoke-checked";
+    }
+
+    public String subject() {
+      return "service:" + service;
+    }
+
+    public Map<String, Object> body() {
+      return Map.of("id", id, "service", service, "passed", passed, "detail", detail);
+    }
+  }
+
+  /** Someone asked to abort a deployment (traffic back to the previous version at once). */
+  record DeploymentAbortRequested(String id, String service, String reason) implements LedgerEvent {
+    public String type() {
+      return "deployment.abort-requested";
+    }
+
+    public String subject() {
+      return "service:" + service;
+    }
+
+    public Map<String, Object> body() {
+      return Map.of("id", id, "service", service, "reason", reason);
+    }
+  }
+
+  /** An instance was started (or adopted after a restart) at a loopback port. */
+  record InstanceStarted(String id, String service, String serial, long port, long pid) implements LedgerEvent {
+    public String type() {
+      return "instance.started";
+    }
+
+    public String subject() {
+      return "instance:" + id;
+    }
+
+    public Map<String, Object> body() {
+      return Map.of("id", id, "service", service, "serial", serial, "port", port, "pid", pid);
+    }
+  }
+
+  /** An instance was stopped, or found gone. */
+  record InstanceStopped(String id, String service, String reason) implements LedgerEvent {
+    public String type() {
+      return "instance.stopped";
+    }
+
+    public String subject() {
+      return "instance:" + id;
+    }
+
+    public Map<String, Object> body() {
+      return Map.of("id", id, "service", service, "reason", reason);
+    }
+  }
+
+  /** An instance's artifact copy no longer has the deployed digest: it leaves routing and is replaced. */
+  record InstanceDrifted(String id, String service, String reason) implements LedgerEvent {
+    public String type() {
+      return "instance.drifted";
+    }
+
+    public String subject() {
+      return "instance:" + id;
+    }
+
+    public Map<String, Object> body() {
+      return Map.of("id", id, "service", service, "reason", reason);
+    }
+  }
+
+  /** A halt: scope is a service name or "*" for all; nothing progresses or starts until resumed. */
+  record Halted(String scope, String reason) implements LedgerEvent {
+    public String type() {
+      return "halt.set";
+    }
+
+    public String subject() {
+      return "halt:" + scope;
+    }
+
+    public Map<String, Object> body() {
+      return Map.of("scope", scope, "reason", reason);
+    }
+  }
+
+  /** A halt was lifted. */
+  record Resumed(String scope) implements LedgerEvent {
+    public String type() {
+      return "halt.lifted";
+    }
+
+    public String subject() {
+      return "halt:" + scope;
+    }
+
+    public Map<String, Object> body() {
+      return Map.of("scope", scope);
+    }
+  }
+
   /** Turns a stored type and body back into its event; throws naming what does not fit. */
   static LedgerEvent decode(String type, Map<String, Object> b) {
     try {
@@ -321,6 +479,23 @@ public sealed interface LedgerEvent {
         case "artifact.tests-recorded" -> new TestsRecorded(Json.string(b, "serial"), Json.string(b, "suite"),
             Json.integer(b, "run"), Json.integer(b, "tests"), Json.integer(b, "failures"), Json.integer(b, "errors"),
             Json.integer(b, "skipped"), objects(b, "cases").stream().map(TestCase::from).toList());
+        case "service.applied" -> new ServiceApplied(Json.string(b, "name"), Json.string(b, "spec"));
+        case "deployment.started" -> new DeploymentStarted(Json.string(b, "id"), Json.string(b, "service"),
+            Json.string(b, "serial"), Json.optString(b, "fromSerial"), Json.string(b, "kind"));
+        case "deployment.phase-changed" -> new DeploymentPhaseChanged(Json.string(b, "id"), Json.string(b, "service"),
+            Json.string(b, "phase"), Json.string(b, "reason"));
+        case "deployment.smoke-checked" -> new DeploymentSmokeChecked(Json.string(b, "id"), Json.string(b, "service"),
+            Boolean.TRUE.equals(b.get("passed")), Json.string(b, "detail"));
+        case "deployment.abort-requested" -> new DeploymentAbortRequested(Json.string(b, "id"),
+            Json.string(b, "service"), Json.string(b, "reason"));
+        case "instance.started" -> new InstanceStarted(Json.string(b, "id"), Json.string(b, "service"),
+            Json.string(b, "serial"), Json.integer(b, "port"), Json.integer(b, "pid"));
+        case "instance.stopped" -> new InstanceStopped(Json.string(b, "id"), Json.string(b, "service"),
+            Json.string(b, "reason"));
+        case "instance.drifted" -> new InstanceDrifted(Json.string(b, "id"), Json.string(b, "service"),
+            Json.string(b, "reason"));
+        case "halt.set" -> new Halted(Json.string(b, "scope"), Json.string(b, "reason"));
+        case "halt.lifted" -> new Resumed(Json.string(b, "scope"));
         default -> throw new JsonException("unknown event type '" + type + "'");
       };
     } catch (IllegalArgumentException e) {

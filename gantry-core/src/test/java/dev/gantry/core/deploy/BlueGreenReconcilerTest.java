@@ -214,7 +214,7 @@ class BlueGreenReconcilerTest {
           assertThat(halted && !abort && phase != ROLLING_BACK).as(ctx).isFalse();
         }
         if (a instanceof Start s) {
-          assertThat(s.serial()).as(ctx).isEqualTo(NEW);
+          assertThat(s.serial()).as(ctx).isEqualTo(phase == ROLLED_BACK ? d.stableSerial() : NEW);
           assertThat(halted).as(ctx).isFalse();
         }
       }
