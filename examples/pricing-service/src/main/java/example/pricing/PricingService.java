@@ -14,7 +14,8 @@ import java.util.jar.Manifest;
  * Listens on {@code $PORT} (default 8080).
  *
  * <p>A faulty variant for demos and tests is the same jar with a {@code pricing-variant.properties}
- * resource: {@code errorRate} (share of /price requests answered 500), {@code latencyMs} (added to each
+ * resource: {@code errorRate} (share of /price requests answered 500), {@code failSymbols} (symbols whose
+ * prices always fail: a bug that smoke checks on another symbol miss), {@code latencyMs} (added to each
  * /price request) and {@code ready=false} (readiness never passes). See {@link Variant}.
  */
 public final class PricingService {
@@ -33,13 +34,13 @@ public final class PricingService {
         variant.ready() ? "{\"status\":\"READY\"}" : "{\"status\":\"NOT_READY\"}"));
     server.createContext("/version", ex -> reply(ex, 200, "{\"serial\":\"" + serial() + "\"}"));
     server.createContext("/price", ex -> {
-      if (variant.fails()) {
+      String q = ex.getRequestURI().getQuery();
+      String symbol = q != null && q.startsWith("symbol=") ? q.substring(7) : "";
+      if (variant.fails(symbol)) {
         reply(ex, 500, "{\"error\":\"pricing engine failure\"}");
         return;
       }
       variant.delay();
-      String q = ex.getRequestURI().getQuery();
-      String symbol = q != null && q.startsWith("symbol=") ? q.substring(7) : "";
       try {
         reply(ex, 200, "{\"symbol\":\"" + symbol + "\",\"mid\":" + Quotes.mid(symbol) + "}");
       } catch (IllegalArgumentException e) {

@@ -9,7 +9,7 @@ import java.util.concurrent.ThreadLocalRandom;
  * How this build misbehaves, if at all: read from {@code /pricing-variant.properties} in the jar, so a
  * faulty variant is a different artifact (different digest, different serial), as in real life.
  */
-record Variant(double errorRate, long latencyMs, boolean ready) {
+record Variant(double errorRate, long latencyMs, boolean ready, java.util.Set<String> failSymbols) {
   static final String RESOURCE = "/pricing-variant.properties";
 
   static Variant load() {
@@ -21,12 +21,15 @@ record Variant(double errorRate, long latencyMs, boolean ready) {
     } catch (IOException e) {
       throw new IllegalStateException("cannot read " + RESOURCE, e);
     }
+    String symbols = p.getProperty("failSymbols", "").strip();
     return new Variant(Double.parseDouble(p.getProperty("errorRate", "0")),
-        Long.parseLong(p.getProperty("latencyMs", "0")), Boolean.parseBoolean(p.getProperty("ready", "true")));
+        Long.parseLong(p.getProperty("latencyMs", "0")), Boolean.parseBoolean(p.getProperty("ready", "true")),
+        symbols.isEmpty() ? java.util.Set.of() : java.util.Set.of(symbols.split(",")));
   }
 
-  boolean fails() {
-    return errorRate > 0 && ThreadLocalRandom.current().nextDouble() < errorRate;
+  /** errorRate of all price requests fail, and every request for a symbol in failSymbols (a bug for some instruments). */
+  boolean fails(String symbol) {
+    return failSymbols.contains(symbol) || (errorRate > 0 && ThreadLocalRandom.current().nextDouble() < errorRate);
   }
 
   void delay() {

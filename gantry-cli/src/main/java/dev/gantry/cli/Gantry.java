@@ -7,6 +7,9 @@ import dev.gantry.cli.artifact.RequirementsCommand;
 import dev.gantry.cli.artifact.TestsHistoryCommand;
 import dev.gantry.cli.artifact.TraceCommand;
 import dev.gantry.cli.audit.AuditCommand;
+import dev.gantry.cli.deploy.DeployCommand;
+import dev.gantry.cli.deploy.OperatorCommands;
+import dev.gantry.cli.deploy.ServiceCommand;
 import dev.gantry.cli.system.DemoCommand;
 import dev.gantry.cli.system.LoginCommand;
 import dev.gantry.cli.system.ServerCommand;
@@ -27,7 +30,9 @@ import picocli.CommandLine.Command;
     description = "Gantry: release control plane with a verifiable ledger.",
     subcommands = {ServerCommand.class, LoginCommand.class, StatusCommand.class, AccountCommand.class,
         TokenCommand.class, AuditCommand.class, ArtifactCommand.class, CommitsCheckCommand.class,
-        TestsHistoryCommand.class, TraceCommand.class, RequirementsCommand.class, DemoCommand.class,
+        TestsHistoryCommand.class, TraceCommand.class, RequirementsCommand.class, ServiceCommand.class,
+        DeployCommand.class, OperatorCommands.Rollback.class, OperatorCommands.Abort.class, OperatorCommands.Halt.class,
+        OperatorCommands.Resume.class, OperatorCommands.Logs.class, DemoCommand.class,
         CommandLine.HelpCommand.class})
 public final class Gantry {
 

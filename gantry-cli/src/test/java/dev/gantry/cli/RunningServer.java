@@ -33,7 +33,8 @@ final class RunningServer implements AutoCloseable {
     }
     Files.createDirectories(data);
     Path log = data.resolve("server-" + System.nanoTime() + ".log");
-    List<String> args = new ArrayList<>(List.of("--data", data.toString(), "--port", String.valueOf(port)));
+    List<String> args = new ArrayList<>(List.of("--data", data.toString(), "--port", String.valueOf(port),
+        "--gantry.router-port=0"));
     args.addAll(List.of(extraArgs));
     Process p = ServerProcess.start(args, log);
     RunningServer s = new RunningServer(data, port, p, log);

@@ -223,6 +223,61 @@ public final class GantryClient {
     return object(send("GET", "/api/v1/requirements/" + path(id), null, "application/json"));
   }
 
+  public Map<String, Object> applyService(String name, Map<String, Object> spec) {
+    return object(send("PUT", "/api/v1/services/" + path(name), spec, "application/json"));
+  }
+
+  public List<Object> services() {
+    return list(send("GET", "/api/v1/services", null, "application/json"));
+  }
+
+  public Map<String, Object> service(String name) {
+    return object(send("GET", "/api/v1/services/" + path(name), null, "application/json"));
+  }
+
+  public Map<String, Object> deploy(String service, String serial) {
+    return object(send("POST", "/api/v1/services/" + path(service) + "/deployments", Map.of("serial", serial),
+        "application/json"));
+  }
+
+  public Map<String, Object> rollback(String service, String reason) {
+    return object(send("POST", "/api/v1/services/" + path(service) + "/rollback", reasonBody(reason), "application/json"));
+  }
+
+  public Map<String, Object> abort(String service, String reason) {
+    return object(send("POST", "/api/v1/services/" + path(service) + "/abort", reasonBody(reason), "application/json"));
+  }
+
+  /** Halts one service, or all when service is null. */
+  public Map<String, Object> halt(String service, String reason) {
+    Map<String, Object> b = reasonBody(reason);
+    if (service != null) {
+      b.put("service", service);
+    }
+    return object(send("POST", "/api/v1/halt", b, "application/json"));
+  }
+
+  public Map<String, Object> resume(String service) {
+    Map<String, Object> b = new java.util.LinkedHashMap<>();
+    if (service != null) {
+      b.put("service", service);
+    }
+    return object(send("POST", "/api/v1/resume", b, "application/json"));
+  }
+
+  public String logs(String service, int lines) {
+    return send("GET", "/api/v1/services/" + path(service) + "/logs" + query("lines", String.valueOf(lines)), null,
+        "text/plain");
+  }
+
+  private static Map<String, Object> reasonBody(String reason) {
+    Map<String, Object> b = new java.util.LinkedHashMap<>();
+    if (reason != null) {
+      b.put("reason", reason);
+    }
+    return b;
+  }
+
   // ---------------------------------------------------------------- plumbing
 
   /** Sends a request and returns the body text; non-2xx answers become {@link GantryApiException}. */

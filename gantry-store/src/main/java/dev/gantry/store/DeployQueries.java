@@ -77,6 +77,32 @@ public final class DeployQueries {
     return out;
   }
 
+  /** Running instances of an artifact, any service. */
+  public List<InstanceRow> instancesOf(String serial) {
+    List<InstanceRow> out = new ArrayList<>();
+    rows("SELECT id, service, serial, port, pid, state, reason FROM instance WHERE serial = ? AND state = 'RUNNING'"
+        + " ORDER BY id", List.of(serial), rs -> out.add(new InstanceRow(rs.getString(1), rs.getString(2),
+        rs.getString(3), rs.getInt(4), rs.getLong(5), rs.getString(6), rs.getString(7))));
+    return out;
+  }
+
+  /** The running instance at a loopback port, if any. */
+  public Optional<InstanceRow> instanceAtPort(int port) {
+    List<InstanceRow> out = new ArrayList<>();
+    rows("SELECT id, service, serial, port, pid, state, reason FROM instance WHERE port = ? AND state = 'RUNNING'",
+        List.of(port), rs -> out.add(new InstanceRow(rs.getString(1), rs.getString(2), rs.getString(3),
+        rs.getInt(4), rs.getLong(5), rs.getString(6), rs.getString(7))));
+    return out.stream().findFirst();
+  }
+
+  /** Deployments that brought an artifact in, newest first. */
+  public List<DeploymentRow> deploymentsOf(String serial) {
+    List<DeploymentRow> out = new ArrayList<>();
+    rows("SELECT " + DEPLOYMENT_COLUMNS + " FROM deployment WHERE serial = ? ORDER BY started_at DESC, id DESC",
+        List.of(serial), rs -> out.add(deployment(rs)));
+    return out;
+  }
+
   /** Every instance id ever used by a service (for numbering new ones). */
   public List<String> instanceIds(String service) {
     List<String> out = new ArrayList<>();

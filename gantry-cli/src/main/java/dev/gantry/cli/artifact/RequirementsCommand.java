@@ -36,7 +36,13 @@ public final class RequirementsCommand {
       }
       out.printf("  artifacts %s%n", Json.write(r.get("artifacts")));
       List<Object> running = (List<Object>) r.get("running");
-      out.printf("  running   %s%n", running.isEmpty() ? "none deployed by Gantry" : running);
+      if (running.isEmpty()) {
+        out.printf("  running   nowhere%n");
+      }
+      for (Object o : running) {
+        Map<String, Object> x = (Map<String, Object>) o;
+        out.printf("  running   %s at %s (%s)%n", x.get("service"), x.get("address"), x.get("instance"));
+      }
       return 0;
     }
   }

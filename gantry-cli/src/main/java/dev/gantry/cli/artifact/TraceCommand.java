@@ -19,7 +19,7 @@ public final class TraceCommand implements Callable<Integer> {
   @Spec
   CommandSpec spec;
 
-  @Parameters(index = "0", description = "serial or digest")
+  @Parameters(index = "0", description = "serial, digest, or the address of a running instance (127.0.0.1:PORT)")
   String ref;
 
   @Option(names = "--json", description = "print the API answer as JSON")
@@ -38,13 +38,24 @@ public final class TraceCommand implements Callable<Integer> {
     Map<String, Object> p = (Map<String, Object>) t.get("provenance");
     Map<String, Object> src = (Map<String, Object>) a.get("source");
     List<Object> running = (List<Object>) t.get("running");
-    out.printf("running     %s%n", running.isEmpty() ? "not deployed by Gantry" : running);
+    if (running.isEmpty()) {
+      out.printf("running     nowhere (no running instance)%n");
+    }
+    for (Object o : running) {
+      Map<String, Object> r = (Map<String, Object>) o;
+      out.printf("running     %s at %s (instance %s, pid %s)%n", r.get("service"), r.get("address"), r.get("instance"),
+          r.get("pid"));
+    }
     out.printf("artifact    %s  %s  %s%n", a.get("serial"), a.get("service"), a.get("filename"));
     out.printf("            as built sha256:%s%n            stamped  sha256:%s%n", a.get("digest"), a.get("stampedDigest"));
     out.printf("provenance  %s  builder %s%n", Boolean.TRUE.equals(p.get("verified")) ? "signature valid" :
         "NOT VERIFIED: " + p.get("problem"), p.get("builder"));
-    out.printf("source      %s @ %s (%s)%s%n", src.get("repo"), src.get("commit"), src.get("branch"),
-        Boolean.TRUE.equals(src.get("dirty")) ? " DIRTY" : "");
+    if (src.get("commit") == null) {
+      out.printf("source      none recorded (registered without --git)%n");
+    } else {
+      out.printf("source      %s @ %s (%s)%s%n", src.get("repo"), src.get("commit"), src.get("branch"),
+          Boolean.TRUE.equals(src.get("dirty")) ? " DIRTY" : "");
+    }
     out.printf("tools       %s%n", a.get("tools"));
     for (Object o : (List<Object>) a.get("commits")) {
       Map<String, Object> c = (Map<String, Object>) o;
@@ -58,6 +69,11 @@ public final class TraceCommand implements Callable<Integer> {
       long bad = ((Number) r.get("failures")).longValue() + ((Number) r.get("errors")).longValue();
       out.printf("tests       %-5s run %s: %s tests, %s, %s skipped (ledger seq %s)%n", r.get("suite"), r.get("run"),
           r.get("tests"), bad == 0 ? "all passed" : bad + " failed", r.get("skipped"), r.get("seq"));
+    }
+    for (Object o : (List<Object>) t.get("deployments")) {
+      Map<String, Object> e = (Map<String, Object>) o;
+      out.printf("deployment  %s (%s from %s) %s by %s, ledger seq %s%n", e.get("id"), e.get("kind"),
+          e.get("from") == null ? "nothing" : e.get("from"), e.get("phase"), e.get("startedBy"), e.get("seq"));
     }
     for (Object o : (List<Object>) a.get("ledger")) {
       Map<String, Object> e = (Map<String, Object>) o;

@@ -47,7 +47,8 @@ public final class DemoCommand implements Callable<Integer> {
     Path log = dir.resolve("server.log");
     Files.createDirectories(dir);
     step("Start a Gantry server (SQLite ledger in " + dir + ")");
-    Process server = ServerProcess.start(List.of("--data", dir.toString(), "--port", String.valueOf(port)), log);
+    Process server = ServerProcess.start(List.of("--data", dir.toString(), "--port", String.valueOf(port),
+        "--gantry.router-port=0"), log);
     try {
       waitForHealth(url, server, log);
       String adminToken = Files.readString(dir.resolve("bootstrap-admin.token")).strip();
@@ -77,6 +78,7 @@ public final class DemoCommand implements Callable<Integer> {
       Path jar = example.resolve("target/pricing-service.jar");
       if (Files.exists(jar)) {
         artifactTour(url, ciToken, dir, example, jar);
+        deployTour(url, ciToken, carolToken, dir, example, jar);
       } else {
         step("Artifacts: skipped (build the example first: ./mvnw -DskipTests install)");
       }
@@ -125,6 +127,7 @@ public final class DemoCommand implements Callable<Integer> {
       if (!keep) {
         server.destroy();
         server.waitFor();
+        stopInstances(dir);
       }
     }
   }
@@ -158,6 +161,45 @@ public final class DemoCommand implements Callable<Integer> {
         key.toString());
   }
 
+  /** Blue-green: v1, a healthy v2 under load, a faulty v3 that rolls back by itself. */
+  private void deployTour(String url, String ciToken, String auditorToken, Path dir, Path example, Path jar)
+      throws Exception {
+    step("Deploy: the service spec (probes, smoke checks, verification window) goes into the ledger");
+    cli(url, ciToken, "service", "apply", "-f", example.resolve("pricing.yaml").toString());
+
+    step("Deploy v1 (A-000001): provision, readiness, smoke checks through the preview route, switch, verify");
+    cli(url, ciToken, "deploy", "pricing", "--serial", "A-000001", "--watch");
+    GantryClient ci = new GantryClient(URI.create(url), ciToken);
+    String router = (String) ci.service("pricing").get("router");
+    List<URI> targets = List.of("EURUSD", "GBPUSD", "USDJPY").stream()
+        .map(sym -> URI.create("http://" + router + "/pricing/price?symbol=" + sym)).toList();
+    say("router " + router + "; load: 8 clients, one request each every 50 ms, on /pricing/price for 3 symbols");
+
+    Path v2 = ExampleVariants.build(jar, dir.resolve("pricing-v2.jar"), "label=v2\n");
+    Path v3 = ExampleVariants.build(jar, dir.resolve("pricing-v3-faulty.jar"), "label=v3\nfailSymbols=USDJPY\n");
+    cli(url, ciToken, "artifact", "register", "--service", "pricing", "--file", v2.toString(), "--no-git");
+    cli(url, ciToken, "artifact", "register", "--service", "pricing", "--file", v3.toString(), "--no-git");
+    try (LoadGenerator load = new LoadGenerator(targets, 8, Duration.ofMillis(50))) {
+      step("Deploy v2 (A-000002, healthy) under load");
+      cli(url, ciToken, "deploy", "pricing", "--serial", "A-000002", "--watch");
+      long failedBefore = load.failures();
+      step("Deploy v3 (A-000003, USDJPY prices fail; the EURUSD smoke check passes): rolled back by itself");
+      int rc = cli(url, ciToken, "deploy", "pricing", "--serial", "A-000003", "--watch");
+      say("exit code " + rc + " (1: rolled back)");
+      Thread.sleep(1000); // let the last requests on v2 complete before counting
+      load.close();
+      step("Requests through the router");
+      say("served: " + load.servedBySerial() + "; failed: " + load.failures() + " of " + load.total()
+          + " (" + (load.failures() - failedBefore) + " during v3's verification window, spread over "
+          + String.format("%.1f", load.failureSpanSeconds()) + " s)");
+    }
+    step("What runs now, and how it got there");
+    cli(url, ciToken, "status", "pricing");
+    cli(url, ciToken, "trace", "A-000002");
+    step("The deployment timeline in the ledger");
+    cli(url, auditorToken, "audit", "log", "--subject", "service:pricing");
+  }
+
   private int cli(String url, String token, String... args) {
     StringBuilder shown = new StringBuilder("$ gantry");
     for (String a : args) {
@@ -171,6 +213,24 @@ public final class DemoCommand implements Callable<Integer> {
     } finally {
       DemoEnvironment.clear();
     }
+  }
+
+  /**
+   * Instances outlive a server (the next start adopts them); a throw-away demo stops the ones it started,
+   * found by their artifact copies under its data directory.
+   */
+  static void stopInstances(Path dir) {
+    String runtime = dir.resolve("runtime").toString();
+    ProcessHandle.allProcesses()
+        .filter(p -> p.info().commandLine().map(c -> c.contains(runtime)).orElse(false))
+        .forEach(p -> {
+          p.destroy();
+          try {
+            p.onExit().get(10, java.util.concurrent.TimeUnit.SECONDS);
+          } catch (Exception e) {
+            p.destroyForcibly();
+          }
+        });
   }
 
   private void refused(Runnable call) {

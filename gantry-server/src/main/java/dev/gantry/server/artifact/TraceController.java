@@ -8,6 +8,7 @@ import dev.gantry.server.auth.Access;
 import dev.gantry.server.auth.ApiException;
 import dev.gantry.server.auth.Principal;
 import dev.gantry.store.ArtifactQueries;
+import dev.gantry.store.DeployQueries;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -30,21 +31,45 @@ import org.springframework.web.bind.annotation.RestController;
 class TraceController {
   private final ArtifactController artifacts;
   private final ArtifactQueries queries;
+  private final DeployQueries deployments;
   private final EcKey provenanceKey;
 
-  TraceController(ArtifactController artifacts, ArtifactQueries queries, EcKey provenanceKey) {
+  TraceController(ArtifactController artifacts, ArtifactQueries queries, DeployQueries deployments,
+      EcKey provenanceKey) {
     this.artifacts = artifacts;
     this.queries = queries;
+    this.deployments = deployments;
     this.provenanceKey = provenanceKey;
+  }
+
+  /** A serial, a digest, or an instance address (host:port or :port) of a running instance. */
+  private ArtifactRecord resolve(String ref) {
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?:[0-9.]+|localhost)?:([0-9]{1,5})").matcher(ref);
+    if (m.matches()) {
+      var inst = deployments.instanceAtPort(Integer.parseInt(m.group(1))).orElseThrow(() ->
+          ApiException.notFound("no running instance at " + ref));
+      return artifacts.find(inst.serial());
+    }
+    return artifacts.find(ref);
+  }
+
+  private List<Map<String, Object>> running(String serial) {
+    return deployments.instancesOf(serial).stream().map(i -> {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("service", i.service());
+      m.put("instance", i.id());
+      m.put("address", "127.0.0.1:" + i.port());
+      m.put("pid", i.pid());
+      return m;
+    }).toList();
   }
 
   @GetMapping("/trace/{ref}")
   Map<String, Object> trace(@RequestAttribute(Principal.ATTRIBUTE) Principal p, @PathVariable String ref) {
     Access.require(p, ArtifactController.READERS);
-    ArtifactRecord a = artifacts.find(ref);
+    ArtifactRecord a = resolve(ref);
     Map<String, Object> out = new LinkedHashMap<>();
-    // Where it runs comes with the deploy feature; until then nothing is deployed by Gantry.
-    out.put("running", List.of());
+    out.put("running", running(a.serial()));
     out.put("artifact", artifacts.detail(a));
     Map<String, Object> prov = new LinkedHashMap<>();
     try {
@@ -75,7 +100,18 @@ class TraceController {
       }
     }
     out.put("requirements", List.copyOf(reqs));
-    out.put("deployments", List.of());
+    out.put("deployments", deployments.deploymentsOf(a.serial()).stream().map(d -> {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("id", d.id());
+      m.put("kind", d.kind());
+      m.put("from", d.fromSerial());
+      m.put("phase", d.phase());
+      m.put("reason", d.reason());
+      m.put("startedBy", d.startedBy());
+      m.put("startedAt", d.startedAt());
+      m.put("seq", d.seq());
+      return m;
+    }).toList());
     return out;
   }
 
@@ -90,8 +126,9 @@ class TraceController {
     out.put("requirement", id);
     out.put("commits", links.stream().map(l -> Map.of("commit", l.get("commit"), "author", l.get("author"),
         "message", l.get("message"), "serial", l.get("serial"))).toList());
-    out.put("artifacts", links.stream().map(l -> l.get("serial")).distinct().toList());
-    out.put("running", List.of());
+    List<Object> serials = links.stream().map(l -> l.get("serial")).distinct().toList();
+    out.put("artifacts", serials);
+    out.put("running", serials.stream().flatMap(s -> running((String) s).stream()).toList());
     return out;
   }
 }

@@ -17,6 +17,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *     test reports)
  * @param maxArtifactBytes the cap for artifact uploads; archives may expand to 4 times this, no more
  * @param requirementPatterns regular expressions that find requirement ids in commit messages
+ * @param routerBind the router's listen address
+ * @param routerPort the router's port (0: any free one; printed at start)
+ * @param driftCheckInterval how often every running artifact copy is re-hashed
  */
 @ConfigurationProperties("gantry")
 public record GantryProperties(
@@ -27,4 +30,7 @@ public record GantryProperties(
     @DefaultValue("65536") long maxRequestBytes,
     @DefaultValue("33554432") long maxDocumentBytes,
     @DefaultValue("1073741824") long maxArtifactBytes,
-    @DefaultValue({"\\b[A-Z][A-Z0-9]+-[0-9]+\\b", "(?<![\\w&])#[0-9]+\\b"}) java.util.List<String> requirementPatterns) {}
+    @DefaultValue({"\\b[A-Z][A-Z0-9]+-[0-9]+\\b", "(?<![\\w&])#[0-9]+\\b"}) java.util.List<String> requirementPatterns,
+    @DefaultValue("127.0.0.1") String routerBind,
+    @DefaultValue("8681") int routerPort,
+    @DefaultValue("30s") Duration driftCheckInterval) {}

@@ -38,6 +38,11 @@ class LedgerConfiguration {
   }
 
   @Bean
+  dev.gantry.store.DeployQueries deployQueries(Database db) {
+    return new dev.gantry.store.DeployQueries(db);
+  }
+
+  @Bean
   Projections projections(Database db) {
     return new Projections(db);
   }

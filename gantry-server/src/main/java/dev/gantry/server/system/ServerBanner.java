@@ -13,10 +13,13 @@ import org.springframework.stereotype.Component;
 class ServerBanner {
   private final JdbcLedgerStore store;
   private final DataDirectory dir;
+  private final dev.gantry.core.deploy.TrafficRouter router;
 
-  ServerBanner(JdbcLedgerStore store, DataDirectory dir, MeterRegistry registry) {
+  ServerBanner(JdbcLedgerStore store, DataDirectory dir, MeterRegistry registry,
+      dev.gantry.core.deploy.TrafficRouter router) {
     this.store = store;
     this.dir = dir;
+    this.router = router;
     Gauge.builder("gantry.ledger.size", store, s -> s.head().size())
         .description("entries in the ledger").register(registry);
   }
@@ -26,5 +29,6 @@ class ServerBanner {
     System.out.println("gantry: server listening on http://127.0.0.1:" + e.getWebServer().getPort()
         + " (data " + dir.path() + ", ledger " + store.database().dialect().name().toLowerCase()
         + ", origin " + store.key().name() + ")");
+    System.out.println("gantry: router listening on http://" + router.address() + " (services under /SERVICE/)");
   }
 }

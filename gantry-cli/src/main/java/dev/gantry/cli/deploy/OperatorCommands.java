@@ -1,0 +1,117 @@
+package dev.gantry.cli.deploy;
+
+import dev.gantry.cli.CliConfig;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** The operator's levers: rollback, abort, halt, resume; and logs. */
+public final class OperatorCommands {
+  private OperatorCommands() {}
+
+  /** {@code gantry rollback SERVICE}. */
+  @Command(name = "rollback", mixinStandardHelpOptions = true,
+      description = "Roll back: abort a deployment in progress, or deploy the previous version again.")
+  public static final class Rollback implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(index = "0", description = "the service")
+    String service;
+
+    @Option(names = "--reason", description = "why (kept in the ledger)")
+    String reason;
+
+    @Override
+    public Integer call() {
+      Map<String, Object> d = CliConfig.client().rollback(service, reason);
+      spec.commandLine().getOut().printf("%s: %s (deployment %s, %s)%n", service,
+          Boolean.TRUE.equals(d.get("abortRequested")) ? "rolling back" : "redeploying " + d.get("serial"), d.get("id"),
+          d.get("phase"));
+      return 0;
+    }
+  }
+
+  /** {@code gantry abort SERVICE}. */
+  @Command(name = "abort", mixinStandardHelpOptions = true,
+      description = "Abort the deployment in progress: traffic back to the stable version at once.")
+  public static final class Abort implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(index = "0", description = "the service")
+    String service;
+
+    @Option(names = "--reason", description = "why (kept in the ledger)")
+    String reason;
+
+    @Override
+    public Integer call() {
+      Map<String, Object> d = CliConfig.client().abort(service, reason);
+      spec.commandLine().getOut().printf("%s: deployment %s aborting%n", service, d.get("id"));
+      return 0;
+    }
+  }
+
+  /** {@code gantry halt [SERVICE]}. */
+  @Command(name = "halt", mixinStandardHelpOptions = true,
+      description = "Freeze a service (or all): nothing progresses and no deployment starts until resumed.")
+  public static final class Halt implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(index = "0", arity = "0..1", description = "the service (default: all)")
+    String service;
+
+    @Option(names = "--reason", description = "why (kept in the ledger)")
+    String reason;
+
+    @Override
+    public Integer call() {
+      CliConfig.client().halt(service, reason);
+      spec.commandLine().getOut().printf("%s halted%n", service == null ? "all services" : service);
+      return 0;
+    }
+  }
+
+  /** {@code gantry resume [SERVICE]}. */
+  @Command(name = "resume", mixinStandardHelpOptions = true, description = "Lift a halt.")
+  public static final class Resume implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(index = "0", arity = "0..1", description = "the service (default: the halt of all)")
+    String service;
+
+    @Override
+    public Integer call() {
+      CliConfig.client().resume(service);
+      spec.commandLine().getOut().printf("%s resumed%n", service == null ? "all services" : service);
+      return 0;
+    }
+  }
+
+  /** {@code gantry logs SERVICE [--lines N]}. */
+  @Command(name = "logs", mixinStandardHelpOptions = true, description = "The last lines of each instance's output.")
+  public static final class Logs implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(index = "0", description = "the service")
+    String service;
+
+    @Option(names = "--lines", defaultValue = "50", description = "lines per instance (default 50)")
+    int lines;
+
+    @Override
+    public Integer call() {
+      spec.commandLine().getOut().print(CliConfig.client().logs(service, lines));
+      spec.commandLine().getOut().flush();
+      return 0;
+    }
+  }
+}

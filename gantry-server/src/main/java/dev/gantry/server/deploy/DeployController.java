@@ -1,0 +1,190 @@
+package dev.gantry.server.deploy;
+
+import static dev.gantry.core.account.Role.APPROVER;
+import static dev.gantry.core.account.Role.AUDITOR;
+import static dev.gantry.core.account.Role.DEPLOYER;
+import static dev.gantry.core.account.Role.OPERATOR;
+import static dev.gantry.core.account.Role.VIEWER;
+
+import dev.gantry.core.account.Names;
+import dev.gantry.core.account.Role;
+import dev.gantry.core.deploy.RuntimeDriver;
+import dev.gantry.core.json.Json;
+import dev.gantry.core.json.JsonException;
+import dev.gantry.server.auth.Access;
+import dev.gantry.server.auth.ApiException;
+import dev.gantry.server.auth.Principal;
+import dev.gantry.server.system.RequestBodies;
+import dev.gantry.store.DeployQueries;
+import dev.gantry.store.DeployQueries.DeploymentRow;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.PutMapping;
+import org.springframework.web.bind.annotation.RequestAttribute;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+/** Services and deployments over HTTP. Deployers deploy; operators roll back, abort, halt and resume. */
+@RestController
+@RequestMapping("/api/v1")
+class DeployController {
+  static final Role[] READERS = {VIEWER, DEPLOYER, APPROVER, OPERATOR, AUDITOR};
+
+  private final DeployService deploys;
+  private final DeployQueries queries;
+  private final DeployLoop loop;
+  private final RuntimeDriver driver;
+
+  DeployController(DeployService deploys, DeployQueries queries, DeployLoop loop, RuntimeDriver driver) {
+    this.deploys = deploys;
+    this.queries = queries;
+    this.loop = loop;
+    this.driver = driver;
+  }
+
+  @PutMapping(path = "/services/{name}", consumes = MediaType.APPLICATION_JSON_VALUE)
+  Map<String, Object> apply(@RequestAttribute(Principal.ATTRIBUTE) Principal p, @PathVariable String name,
+      @RequestBody String body) {
+    Access.require(p, DEPLOYER);
+    Names.check("service", name);
+    Map<String, Object> spec;
+    try {
+      spec = Json.parseObject(body);
+    } catch (JsonException e) {
+      throw new ApiException(400, "malformed-json", "malformed JSON: " + e.getMessage());
+    }
+    var e = deploys.apply(p.account(), name, spec);
+    Map<String, Object> out = status(name);
+    out.put("seq", e.getLast().seq());
+    return out;
+  }
+
+  @GetMapping("/services")
+  List<Map<String, Object>> list(@RequestAttribute(Principal.ATTRIBUTE) Principal p) {
+    Access.require(p, READERS);
+    return queries.services().stream().map(s -> {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("name", s.name());
+      m.put("stable", s.stableSerial());
+      m.put("halted", deploys.halted(s.name()));
+      queries.latestDeployment(s.name()).ifPresent(d -> m.put("deployment", view(d)));
+      return m;
+    }).toList();
+  }
+
+  @GetMapping("/services/{name}")
+  Map<String, Object> get(@RequestAttribute(Principal.ATTRIBUTE) Principal p, @PathVariable String name) {
+    Access.require(p, READERS);
+    return status(name);
+  }
+
+  @PostMapping(path = "/services/{name}/deployments", consumes = MediaType.APPLICATION_JSON_VALUE)
+  ResponseEntity<Map<String, Object>> deploy(@RequestAttribute(Principal.ATTRIBUTE) Principal p,
+      @PathVariable String name, @RequestBody String body) {
+    Access.require(p, DEPLOYER);
+    Map<String, Object> m = RequestBodies.object(body, Set.of("serial"), Set.of("serial"));
+    DeploymentRow d = deploys.deploy(p.account(), name, RequestBodies.string(m, "serial"), "deploy");
+    return ResponseEntity.status(HttpStatus.ACCEPTED).body(view(d));
+  }
+
+  @PostMapping(path = "/services/{name}/rollback", consumes = MediaType.APPLICATION_JSON_VALUE)
+  ResponseEntity<Map<String, Object>> rollback(@RequestAttribute(Principal.ATTRIBUTE) Principal p,
+      @PathVariable String name, @RequestBody String body) {
+    Access.require(p, OPERATOR);
+    Map<String, Object> m = RequestBodies.object(body, Set.of("reason"), Set.of());
+    return ResponseEntity.status(HttpStatus.ACCEPTED).body(view(deploys.rollback(p.account(), name,
+        RequestBodies.string(m, "reason"))));
+  }
+
+  @PostMapping(path = "/services/{name}/abort", consumes = MediaType.APPLICATION_JSON_VALUE)
+  ResponseEntity<Map<String, Object>> abort(@RequestAttribute(Principal.ATTRIBUTE) Principal p,
+      @PathVariable String name, @RequestBody String body) {
+    Access.require(p, OPERATOR);
+    Map<String, Object> m = RequestBodies.object(body, Set.of("reason"), Set.of());
+    return ResponseEntity.status(HttpStatus.ACCEPTED).body(view(deploys.abort(p.account(), name,
+        RequestBodies.string(m, "reason"))));
+  }
+
+  @PostMapping(path = "/halt", consumes = MediaType.APPLICATION_JSON_VALUE)
+  Map<String, Object> halt(@RequestAttribute(Principal.ATTRIBUTE) Principal p, @RequestBody String body) {
+    Access.require(p, OPERATOR);
+    Map<String, Object> m = RequestBodies.object(body, Set.of("service", "reason"), Set.of());
+    String scope = m.get("service") == null ? DeployService.ALL : RequestBodies.string(m, "service");
+    deploys.halt(p.account(), scope, RequestBodies.string(m, "reason"));
+    return Map.of("halted", scope);
+  }
+
+  @PostMapping(path = "/resume", consumes = MediaType.APPLICATION_JSON_VALUE)
+  Map<String, Object> resume(@RequestAttribute(Principal.ATTRIBUTE) Principal p, @RequestBody String body) {
+    Access.require(p, OPERATOR);
+    Map<String, Object> m = RequestBodies.object(body, Set.of("service"), Set.of());
+    String scope = m.get("service") == null ? DeployService.ALL : RequestBodies.string(m, "service");
+    deploys.resume(p.account(), scope);
+    return Map.of("resumed", scope);
+  }
+
+  @GetMapping(path = "/services/{name}/logs", produces = MediaType.TEXT_PLAIN_VALUE)
+  String logs(@RequestAttribute(Principal.ATTRIBUTE) Principal p, @PathVariable String name,
+      @RequestParam(defaultValue = "100") int lines) {
+    Access.require(p, DEPLOYER, OPERATOR, VIEWER);
+    if (lines < 1 || lines > 10_000) {
+      throw ApiException.badRequest("lines: " + lines + " (expected: 1..10000)");
+    }
+    StringBuilder b = new StringBuilder();
+    for (var row : queries.liveInstances(name)) {
+      for (String l : driver.logs(row.id(), lines)) {
+        b.append('[').append(row.id()).append("] ").append(l).append('\n');
+      }
+    }
+    return b.toString();
+  }
+
+  Map<String, Object> status(String name) {
+    var svc = queries.service(name).orElseThrow(() -> ApiException.notFound("no service '" + name + "'"));
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("name", name);
+    m.put("spec", Json.parse(svc.spec()));
+    m.put("stable", svc.stableSerial());
+    m.put("halted", deploys.halted(name));
+    m.put("deployments", queries.deployments(name, 10).stream().map(DeployController::view).toList());
+    m.put("instances", queries.liveInstances(name).stream().map(i -> {
+      Map<String, Object> im = new LinkedHashMap<>();
+      im.put("id", i.id());
+      im.put("serial", i.serial());
+      im.put("address", "127.0.0.1:" + i.port());
+      im.put("pid", i.pid());
+      im.put("state", i.state());
+      im.put("ready", loop.ready(i.id()));
+      return im;
+    }).toList());
+    m.putAll(loop.live(name));
+    return m;
+  }
+
+  static Map<String, Object> view(DeploymentRow d) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("id", d.id());
+    m.put("service", d.service());
+    m.put("serial", d.serial());
+    m.put("from", d.fromSerial());
+    m.put("kind", d.kind());
+    m.put("phase", d.phase());
+    m.put("reason", d.reason());
+    m.put("phaseSince", d.phaseSince());
+    m.put("abortRequested", d.abortRequested());
+    m.put("smoke", d.smoke());
+    m.put("startedBy", d.startedBy());
+    m.put("startedAt", d.startedAt());
+    return m;
+  }
+}

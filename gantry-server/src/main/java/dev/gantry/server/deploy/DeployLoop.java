@@ -1,0 +1,337 @@
+package dev.gantry.server.deploy;
+
+import dev.gantry.core.deploy.BlueGreenReconciler;
+import dev.gantry.core.deploy.BlueGreenReconciler.Action;
+import dev.gantry.core.deploy.BlueGreenReconciler.Deployment;
+import dev.gantry.core.deploy.BlueGreenReconciler.Observed;
+import dev.gantry.core.deploy.BlueGreenReconciler.Phase;
+import dev.gantry.core.deploy.BlueGreenReconciler.Smoke;
+import dev.gantry.core.deploy.BlueGreenReconciler.Window;
+import dev.gantry.core.deploy.RuntimeDriver;
+import dev.gantry.core.deploy.RuntimeDriver.InstanceSpec;
+import dev.gantry.core.deploy.RuntimeDriver.InstanceStatus;
+import dev.gantry.core.deploy.ServiceSpec;
+import dev.gantry.core.deploy.TrafficRouter;
+import dev.gantry.core.deploy.TrafficRouter.RouteTable;
+import dev.gantry.core.deploy.TrafficRouter.VersionStats;
+import dev.gantry.core.json.Json;
+import dev.gantry.core.ledger.LedgerEvent;
+import dev.gantry.core.ledger.LedgerEvent.DeploymentPhaseChanged;
+import dev.gantry.core.ledger.LedgerEvent.DeploymentSmokeChecked;
+import dev.gantry.core.ledger.LedgerEvent.InstanceDrifted;
+import dev.gantry.core.ledger.LedgerEvent.InstanceStarted;
+import dev.gantry.core.ledger.LedgerEvent.InstanceStopped;
+import dev.gantry.core.ledger.LedgerStore.ArtifactRecord;
+import dev.gantry.store.BlobStore;
+import dev.gantry.store.DeployQueries;
+import dev.gantry.store.DeployQueries.DeploymentRow;
+import dev.gantry.store.DeployQueries.InstanceRow;
+import dev.gantry.store.DeployQueries.ServiceRow;
+import dev.gantry.store.JdbcLedgerStore;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.stereotype.Component;
+
+/**
+ * The control loop: every tick, for each service, observe (projections, the runtime driver, probes, the
+ * router's counters), ask {@link BlueGreenReconciler#plan} what to do, and do it. Every change of state
+ * is a ledger event; in-memory state (probe results, a running smoke check, the post-switch baseline) is
+ * only a cache that the next pass rebuilds, so a server restart at any point converges.
+ *
+ * <pre>
+ *   tick ─▶ observe: projection rows + driver.inspect + Prober + router.stats
+ *        ─▶ BlueGreenReconciler.plan(spec, deployment, observed, smoke, window, now)
+ *        ─▶ Start → driver.start + instance.started     Stop → (worker) driver.stop + instance.stopped
+ *           Route → router.apply(ready instances only)   RunSmoke → (worker) preview checks → smoke-checked
+ *           Transition → deployment.phase-changed (with its reason)
+ * </pre>
+ *
+ * <p>Threading: ticks run on one scheduler thread, so the maps below are touched by it alone, except
+ * {@link #stopping} and {@link #smokeRuns}, which workers complete (concurrent collections).
+ */
+@Component
+class DeployLoop implements SmartLifecycle {
+  private static final Logger log = LoggerFactory.getLogger(DeployLoop.class);
+  /** Often enough that a failed version is pulled within a second of the verdict. */
+  static final Duration TICK = Duration.ofMillis(200);
+  static final Duration STOP_GRACE = Duration.ofSeconds(10);
+
+  private final JdbcLedgerStore store;
+  private final DeployQueries queries;
+  private final BlobStore blobs;
+  private final RuntimeDriver driver;
+  private final TrafficRouter router;
+  private final DeployService deploys;
+  private final Clock clock;
+  private final Prober prober = new Prober();
+  private final SmokeRunner smoke = new SmokeRunner();
+  private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(
+      Thread.ofPlatform().name("gantry-deploy-loop").daemon(true).factory());
+  private final ExecutorService workers = Executors.newThreadPerTaskExecutor(
+      Thread.ofVirtual().name("gantry-deploy-worker-", 0).factory());
+  private final Set<String> stopping = ConcurrentHashMap.newKeySet();
+  private final Map<String, CompletableFuture<SmokeRunner.Result>> smokeRuns = new ConcurrentHashMap<>();
+  private final Map<String, Baseline> baselines = new HashMap<>();
+  private final Map<String, RouteTable> applied = new ConcurrentHashMap<>(); // read by `status` requests
+  private volatile boolean running;
+
+  /** Router counters at the moment of the switch: the post-verification window counts from here. */
+  private record Baseline(VersionStats target, VersionStats previous) {}
+
+  DeployLoop(JdbcLedgerStore store, DeployQueries queries, BlobStore blobs, RuntimeDriver driver,
+      TrafficRouter router, DeployService deploys, Clock clock) {
+    this.store = store;
+    this.queries = queries;
+    this.blobs = blobs;
+    this.driver = driver;
+    this.router = router;
+    this.deploys = deploys;
+    this.clock = clock;
+  }
+
+  @Override
+  public void start() {
+    adoptAfterRestart();
+    running = true;
+    scheduler.scheduleWithFixedDelay(this::tick, 0, TICK.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  @Override
+  public void stop() {
+    running = false;
+    scheduler.shutdownNow();
+    workers.shutdown();
+  }
+
+  @Override
+  public boolean isRunning() {
+    return running;
+  }
+
+  /** Instances the ledger says run, but the driver could not adopt, are recorded as gone. */
+  private void adoptAfterRestart() {
+    Set<String> adopted = new HashSet<>();
+    for (InstanceStatus s : driver.recover()) {
+      adopted.add(s.instanceId());
+    }
+    for (ServiceRow svc : queries.services()) {
+      for (InstanceRow row : queries.liveInstances(svc.name())) {
+        if (!adopted.contains(row.id())) {
+          append(new InstanceStopped(row.id(), svc.name(), "not running after a server restart"));
+        }
+      }
+    }
+  }
+
+  void tick() {
+    for (ServiceRow svc : queries.services()) {
+      try {
+        reconcile(svc);
+      } catch (RuntimeException e) {
+        log.warn("reconciling {} failed: {}", svc.name(), e.toString());
+      }
+    }
+  }
+
+  private void reconcile(ServiceRow svc) {
+    Optional<DeploymentRow> latest = queries.latestDeployment(svc.name());
+    if (latest.isEmpty()) {
+      return;
+    }
+    DeploymentRow dep = latest.get();
+    ServiceSpec spec = ServiceSpec.parse(Json.parseObject(svc.spec()));
+    Instant now = clock.instant();
+    List<Observed> observed = observe(svc.name(), spec, now);
+
+    Smoke smokeState = Smoke.NOT_RUN;
+    String smokeDetail = null;
+    if (dep.smoke().equals("PASSED")) {
+      smokeState = Smoke.PASSED;
+    } else if (dep.smoke().equals("FAILED")) {
+      smokeState = Smoke.FAILED;
+      smokeDetail = smokeRuns.containsKey(dep.id()) && smokeRuns.get(dep.id()).isDone()
+          ? smokeRuns.get(dep.id()).join().detail() : null;
+    } else if (smokeRuns.containsKey(dep.id())) {
+      CompletableFuture<SmokeRunner.Result> f = smokeRuns.get(dep.id());
+      if (f.isDone()) {
+        SmokeRunner.Result r = f.join();
+        append(new DeploymentSmokeChecked(dep.id(), svc.name(), r.passed(), r.detail()));
+        smokeState = r.passed() ? Smoke.PASSED : Smoke.FAILED;
+        smokeDetail = r.detail();
+      } else {
+        smokeState = Smoke.RUNNING;
+      }
+    }
+
+    Phase phase = Phase.valueOf(dep.phase());
+    Window window = null;
+    if (phase == Phase.POST_VERIFICATION) {
+      Baseline b = baselines.computeIfAbsent(dep.id(), k -> new Baseline(router.stats(svc.name(), dep.serial()),
+          dep.fromSerial() == null ? VersionStats.empty() : router.stats(svc.name(), dep.fromSerial())));
+      window = new Window(router.stats(svc.name(), dep.serial()).minus(b.target()), b.previous());
+    }
+    Deployment d = new Deployment(dep.id(), svc.name(), dep.serial(), dep.fromSerial(), phase,
+        Instant.parse(dep.phaseSince()), deploys.halted(svc.name()), dep.abortRequested());
+    List<Action> plan = BlueGreenReconciler.plan(new BlueGreenReconciler.Input(spec, d, observed, smokeState,
+        smokeDetail, window, now));
+    for (Action a : plan) {
+      execute(a, svc.name(), spec, dep, observed);
+    }
+  }
+
+  /** Merges the ledger's view of instances with the driver's and the probes'. */
+  private List<Observed> observe(String service, ServiceSpec spec, Instant now) {
+    List<Observed> out = new ArrayList<>();
+    Set<String> ids = new HashSet<>();
+    for (InstanceRow row : queries.liveInstances(service)) {
+      if (stopping.contains(row.id())) {
+        continue; // leaving: neither routed nor counted
+      }
+      Optional<InstanceStatus> st = driver.inspect(row.id());
+      if (st.isEmpty() || st.get().state() == RuntimeDriver.State.STOPPED) {
+        append(new InstanceStopped(row.id(), service, "the runtime no longer has it"));
+        continue;
+      }
+      InstanceStatus s = st.get();
+      ids.add(row.id());
+      boolean drifted = s.drifted() || row.state().equals("DRIFTED");
+      if (s.drifted() && row.state().equals("RUNNING")) {
+        append(new InstanceDrifted(row.id(), service, "artifact copy no longer has digest " + s.digest()));
+      }
+      boolean running = s.state() == RuntimeDriver.State.RUNNING;
+      if (running) {
+        prober.probe(row.id(), "ready", s.port(), spec.readiness(), now);
+        prober.probe(row.id(), "live", s.port(), spec.liveness(), now);
+      }
+      boolean dead = running && prober.dead(row.id(), spec.liveness().failureThreshold());
+      out.add(new Observed(row.id(), row.serial(), running, running && !dead && prober.ready(row.id()),
+          drifted || dead));
+    }
+    prober.retain(ids);
+    return out;
+  }
+
+  private void execute(Action a, String service, ServiceSpec spec, DeploymentRow dep, List<Observed> observed) {
+    switch (a) {
+      case BlueGreenReconciler.Start s -> {
+        for (int i = 0; i < s.count(); i++) {
+          startInstance(service, spec, s.serial());
+        }
+      }
+      case BlueGreenReconciler.Stop s -> {
+        if (stopping.add(s.instanceId())) {
+          workers.submit(() -> {
+            try {
+              driver.stop(s.instanceId(), STOP_GRACE);
+              append(new InstanceStopped(s.instanceId(), service, s.reason()));
+            } catch (RuntimeException e) {
+              log.warn("stopping {} failed: {}", s.instanceId(), e.toString());
+            } finally {
+              stopping.remove(s.instanceId());
+            }
+          });
+        }
+      }
+      case BlueGreenReconciler.RunSmoke r -> smokeRuns.computeIfAbsent(dep.id(), k -> smoke.run(spec, router.address()));
+      case BlueGreenReconciler.Route r -> route(service, spec, r, observed, dep);
+      case BlueGreenReconciler.Transition t -> {
+        append(new DeploymentPhaseChanged(dep.id(), service, t.to().name(), t.reason()));
+        if (t.to() == Phase.POST_VERIFICATION) {
+          baselines.put(dep.id(), new Baseline(router.stats(service, dep.serial()),
+              dep.fromSerial() == null ? VersionStats.empty() : router.stats(service, dep.fromSerial())));
+        }
+        if (t.to().terminal()) {
+          baselines.remove(dep.id());
+        }
+      }
+    }
+  }
+
+  private void startInstance(String service, ServiceSpec spec, String serial) {
+    ArtifactRecord art = store.stateView(st -> st.artifact(serial)).orElseThrow();
+    BlobStore.Blob blob;
+    try {
+      blob = blobs.get(art.stampedDigest()).orElseThrow(() -> new IllegalStateException(
+          "the stored artifact " + serial + " is missing"));
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException(e);
+    }
+    int next = 1;
+    String prefix = service + "-" + serial + "-";
+    for (String id : queries.instanceIds(service)) {
+      if (id.startsWith(prefix)) {
+        next = Math.max(next, Integer.parseInt(id.substring(prefix.length())) + 1);
+      }
+    }
+    List<String> command = new ArrayList<>(spec.command());
+    if (!spec.portArg().isEmpty()) {
+      command.add(spec.portArg());
+    }
+    InstanceStatus s = driver.start(new InstanceSpec(prefix + next, service, serial, serial, blob.path(),
+        art.stampedDigest(), command, spec.env()));
+    append(new InstanceStarted(s.instanceId(), service, serial, s.port(), s.pid()));
+  }
+
+  /** Applies the route when it changed; only ready, running, undrifted instances receive traffic. */
+  private void route(String service, ServiceSpec spec, BlueGreenReconciler.Route r, List<Observed> observed,
+      DeploymentRow dep) {
+    Map<String, List<String>> backends = new HashMap<>();
+    Map<String, String> serials = new HashMap<>();
+    for (String v : new String[] {r.stable(), r.preview()}) {
+      if (v == null) {
+        continue;
+      }
+      List<String> list = new ArrayList<>();
+      for (Observed o : observed) {
+        if (o.serial().equals(v) && o.running() && o.ready() && !o.drifted()) {
+          driver.inspect(o.instanceId()).ifPresent(st -> list.add("127.0.0.1:" + st.port()));
+        }
+      }
+      list.sort(null);
+      backends.put(v, List.copyOf(list));
+      serials.put(v, v);
+    }
+    RouteTable table = new RouteTable(service, spec.route().host(), spec.route().pathPrefix(), r.stable(), r.preview(),
+        backends, serials);
+    if (!table.equals(applied.get(service))) {
+      router.apply(table);
+      applied.put(service, table);
+    }
+  }
+
+  private void append(LedgerEvent e) {
+    store.append("system", state -> List.of(e));
+  }
+
+  /** The router's and the driver's view, for `gantry status`. */
+  Map<String, Object> live(String service) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    RouteTable t = applied.get(service);
+    m.put("router", router.address());
+    m.put("route", t == null ? null : Map.of("stable", String.valueOf(t.stable()), "preview",
+        String.valueOf(t.preview()), "backends", t.backends()));
+    return m;
+  }
+
+  boolean ready(String instanceId) {
+    return prober.ready(instanceId);
+  }
+}
