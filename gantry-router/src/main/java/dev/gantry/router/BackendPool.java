@@ -1,0 +1,99 @@
+package dev.gantry.router;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.Map;
+
+/**
+ * Idle keep-alive connections to backends, per {@code host:port}, for one event loop.
+ *
+ * <p>Threading: one pool per event loop, used only from that loop (client channel, backend channels
+ * and the eviction task all run there), so plain collections suffice.
+ *
+ * <p>Idle connections are reused last-in first-out: the busiest connections stay warm and surplus
+ * ones age out through {@link #evictIdle}. An idle connection keeps one read armed so a backend
+ * closing it is noticed at once and it leaves the pool before anyone picks it.
+ */
+final class BackendPool {
+  private record Idle(Channel channel, long sinceNanos) {}
+
+  private final BackendConnector connector;
+  private final int maxIdlePerBackend;
+  private final long idleTimeoutNanos;
+  private final Map<Backend, ArrayDeque<Idle>> idle = new HashMap<>();
+
+  BackendPool(BackendConnector connector, int maxIdlePerBackend, long idleTimeoutNanos) {
+    this.connector = connector;
+    this.maxIdlePerBackend = maxIdlePerBackend;
+    this.idleTimeoutNanos = idleTimeoutNanos;
+  }
+
+  /** An open idle connection to {@code backend}, or null. */
+  Channel acquire(Backend backend) {
+    ArrayDeque<Idle> q = idle.get(backend);
+    if (q == null) {
+      return null;
+    }
+    Idle i;
+    while ((i = q.pollLast()) != null) {
+      if (i.channel().isActive()) {
+        return i.channel();
+      }
+      i.channel().close();
+    }
+    return null;
+  }
+
+  /** Opens a new connection; it leaves the pool's books when it closes. */
+  ChannelFuture connect(Backend backend) {
+    ChannelFuture f = connector.connect(backend, new BackendHandler());
+    Channel ch = f.channel();
+    ch.closeFuture().addListener(closed -> forget(backend, ch));
+    return f;
+  }
+
+  /** Takes back a connection that finished an exchange cleanly (or never started one). */
+  void release(Backend backend, Channel ch) {
+    if (!ch.isActive()) {
+      return;
+    }
+    ArrayDeque<Idle> q = idle.computeIfAbsent(backend, b -> new ArrayDeque<>());
+    if (q.size() >= maxIdlePerBackend) {
+      ch.close();
+      return;
+    }
+    q.addLast(new Idle(ch, System.nanoTime()));
+    ch.read();
+  }
+
+  /** Number of idle connections to a backend (for tests). */
+  int idleCount(Backend backend) {
+    ArrayDeque<Idle> q = idle.get(backend);
+    return q == null ? 0 : q.size();
+  }
+
+  /** Closes connections idle longer than the idle timeout; run periodically on the pool's loop. */
+  void evictIdle() {
+    long now = System.nanoTime();
+    for (Iterator<ArrayDeque<Idle>> it = idle.values().iterator(); it.hasNext(); ) {
+      ArrayDeque<Idle> q = it.next();
+      // Oldest first: the deque is filled at the tail.
+      while (!q.isEmpty() && now - q.peekFirst().sinceNanos() > idleTimeoutNanos) {
+        q.pollFirst().channel().close();
+      }
+      if (q.isEmpty()) {
+        it.remove();
+      }
+    }
+  }
+
+  private void forget(Backend backend, Channel ch) {
+    ArrayDeque<Idle> q = idle.get(backend);
+    if (q != null) {
+      q.removeIf(i -> i.channel() == ch);
+    }
+  }
+}

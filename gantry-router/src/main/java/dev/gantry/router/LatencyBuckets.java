@@ -1,0 +1,53 @@
+package dev.gantry.router;
+
+import java.util.Arrays;
+
+/**
+ * The fixed bounds of the per-version latency histogram, in microseconds.
+ *
+ * <p>The bounds follow the R10 preferred-number series (100, 125, 160, 200, 250, 315, 400, 500, 630,
+ * 800 per decade) from 100 µs to 60 s: ten buckets per decade keep a quantile within about 12 % of
+ * the truth, which is finer than any canary threshold, and fixed bounds let callers subtract two
+ * snapshots bucket by bucket. The last count (beyond 60 s, the largest response timeout one would
+ * configure) is unbounded.
+ */
+final class LatencyBuckets {
+  private static final long[] MANTISSAS = {100, 125, 160, 200, 250, 315, 400, 500, 630, 800};
+  private static final long MAX_MICROS = 60_000_000L;
+
+  /** Upper bounds (inclusive), ascending; counts have one more slot for "above the last bound". */
+  private static final long[] BOUNDS_MICROS = bounds();
+
+  private LatencyBuckets() {}
+
+  private static long[] bounds() {
+    long[] out = new long[64];
+    int n = 0;
+    for (long scale = 1; ; scale *= 10) {
+      for (long m : MANTISSAS) {
+        long b = m * scale;
+        if (b >= MAX_MICROS) {
+          out[n++] = MAX_MICROS;
+          return Arrays.copyOf(out, n);
+        }
+        out[n++] = b;
+      }
+    }
+  }
+
+  /** A copy of the bounds (µs), safe to hand to callers. */
+  static long[] boundsMicros() {
+    return BOUNDS_MICROS.clone();
+  }
+
+  /** Number of counters: one per bound plus the unbounded last one. */
+  static int counters() {
+    return BOUNDS_MICROS.length + 1;
+  }
+
+  /** The counter a latency falls into: the first bound that is at least {@code micros}. */
+  static int index(long micros) {
+    int i = Arrays.binarySearch(BOUNDS_MICROS, micros);
+    return i >= 0 ? i : -i - 1;
+  }
+}

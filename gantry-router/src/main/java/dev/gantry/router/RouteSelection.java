@@ -1,0 +1,14 @@
+package dev.gantry.router;
+
+/** What the route table says about one request: a version to forward to, or why there is none. */
+sealed interface RouteSelection {
+
+  /** Forward to an instance of {@code version}, with the request target rewritten to {@code uri}. */
+  record Routed(VersionRoute version, String uri) implements RouteSelection {}
+
+  /** No service matches the host or path: 404. */
+  record NoRoute(String detail) implements RouteSelection {}
+
+  /** A service matches but has no version or no instance to serve this request: 503. */
+  record NoVersion(String service, String detail) implements RouteSelection {}
+}

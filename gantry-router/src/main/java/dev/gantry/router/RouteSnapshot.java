@@ -1,0 +1,159 @@
+package dev.gantry.router;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * All services' compiled routes at one moment: immutable, so a request that read it once sees one
+ * consistent table however often the control plane swaps it.
+ *
+ * <p>Selection: the {@code Host} header (port stripped, case-insensitive) picks a service exactly;
+ * otherwise the longest path prefix that matches whole segments does, and is stripped. Then
+ * {@code /~preview} right after the prefix, or {@code X-Gantry-Preview: 1}, picks the preview version
+ * instead of the stable one.
+ */
+final class RouteSnapshot {
+  static final RouteSnapshot EMPTY = new RouteSnapshot(Map.of());
+
+  static final String PREVIEW_SEGMENT = "/~preview";
+
+  private final Map<String, ServiceRoute> services;
+  private final Map<String, ServiceRoute> byHost;
+  /** Longest prefix first, so the first match is the most specific one. */
+  private final ServiceRoute[] byPrefix;
+
+  private RouteSnapshot(Map<String, ServiceRoute> services) {
+    this.services = services;
+    Map<String, ServiceRoute> hosts = new HashMap<>();
+    Map<String, ServiceRoute> prefixes = new HashMap<>();
+    List<ServiceRoute> prefixed = new ArrayList<>();
+    for (ServiceRoute r : services.values()) {
+      if (r.host() != null) {
+        ServiceRoute other = hosts.putIfAbsent(r.host(), r);
+        if (other != null) {
+          throw new IllegalArgumentException("host '" + r.host() + "' of service '" + r.service()
+              + "' is already routed to service '" + other.service() + "' (expected: one service per host)");
+        }
+      }
+      if (r.prefix() != null) {
+        ServiceRoute other = prefixes.putIfAbsent(r.prefix(), r);
+        if (other != null) {
+          throw new IllegalArgumentException("path prefix '" + r.prefix() + "/' of service '" + r.service()
+              + "' is already routed to service '" + other.service() + "' (expected: one service per prefix)");
+        }
+        prefixed.add(r);
+      }
+    }
+    prefixed.sort(Comparator.comparingInt((ServiceRoute r) -> r.prefix().length()).reversed());
+    this.byHost = Map.copyOf(hosts);
+    this.byPrefix = prefixed.toArray(ServiceRoute[]::new);
+  }
+
+  /** This snapshot with one service's routes added or replaced; throws if its host or prefix is taken. */
+  RouteSnapshot with(ServiceRoute route) {
+    Map<String, ServiceRoute> next = new HashMap<>(services);
+    next.put(route.service(), route);
+    return new RouteSnapshot(Map.copyOf(next));
+  }
+
+  /** This snapshot without a service (the same instance when it is not routed). */
+  RouteSnapshot without(String service) {
+    if (!services.containsKey(service)) {
+      return this;
+    }
+    Map<String, ServiceRoute> next = new HashMap<>(services);
+    next.remove(service);
+    return new RouteSnapshot(Map.copyOf(next));
+  }
+
+  ServiceRoute service(String name) {
+    return services.get(name);
+  }
+
+  /**
+   * Picks the version for a request.
+   *
+   * @param hostHeader the {@code Host} header, or null
+   * @param uri the request target (origin-form {@code /path?query}, or absolute-form)
+   * @param previewHeader whether the request carries {@code X-Gantry-Preview: 1}
+   */
+  RouteSelection select(String hostHeader, String uri, boolean previewHeader) {
+    String host = hostHeader;
+    String target = uri;
+    if (!target.startsWith("/")) {
+      // absolute-form (RFC 9112 §3.2.2): its authority replaces the Host header.
+      int scheme = target.indexOf("://");
+      if (scheme <= 0) {
+        return new RouteSelection.NoRoute("request target '" + uri + "' (expected: /path or an absolute URI)");
+      }
+      int pathStart = target.indexOf('/', scheme + 3);
+      host = target.substring(scheme + 3, pathStart < 0 ? target.length() : pathStart);
+      target = pathStart < 0 ? "/" : target.substring(pathStart);
+    }
+    ServiceRoute route = null;
+    String rest = target;
+    if (host != null && !byHost.isEmpty()) {
+      route = byHost.get(ServiceRoute.hostKey(host));
+    }
+    if (route == null) {
+      int pathEnd = pathEnd(target);
+      for (ServiceRoute r : byPrefix) {
+        if (prefixMatches(target, pathEnd, r.prefix())) {
+          route = r;
+          rest = strip(target, r.prefix().length());
+          break;
+        }
+      }
+    }
+    if (route == null) {
+      return new RouteSelection.NoRoute("no service is routed for host '" + host + "' or path '"
+          + target.substring(0, pathEnd(target)) + "'");
+    }
+    boolean preview = previewHeader;
+    if (rest.startsWith(PREVIEW_SEGMENT) && (rest.length() == PREVIEW_SEGMENT.length()
+        || rest.charAt(PREVIEW_SEGMENT.length()) == '/' || rest.charAt(PREVIEW_SEGMENT.length()) == '?')) {
+      preview = true;
+      rest = strip(rest, PREVIEW_SEGMENT.length());
+    }
+    VersionRoute version = preview ? route.preview() : route.stable();
+    if (version == null) {
+      return new RouteSelection.NoVersion(route.service(), "service '" + route.service() + "' has no "
+          + (preview ? "preview" : "stable") + " version");
+    }
+    if (version.backendCount() == 0) {
+      return new RouteSelection.NoVersion(route.service(), "version '" + version.version() + "' of service '"
+          + route.service() + "' has no instances");
+    }
+    return new RouteSelection.Routed(version, rest);
+  }
+
+  private static int pathEnd(String target) {
+    for (int i = 0; i < target.length(); i++) {
+      char c = target.charAt(i);
+      if (c == '?' || c == '#') {
+        return i;
+      }
+    }
+    return target.length();
+  }
+
+  /** Whole segments only: {@code /pricing} matches {@code /pricing} and {@code /pricing/x}, not {@code /pricingx}. */
+  private static boolean prefixMatches(String path, int pathEnd, String prefix) {
+    int n = prefix.length();
+    if (n == 0) {
+      return true;
+    }
+    return n <= pathEnd && path.startsWith(prefix) && (n == pathEnd || path.charAt(n) == '/');
+  }
+
+  private static String strip(String target, int n) {
+    if (n == 0) {
+      return target;
+    }
+    String rest = target.substring(n);
+    return rest.isEmpty() || rest.charAt(0) != '/' ? "/" + rest : rest;
+  }
+}

@@ -1,0 +1,78 @@
+package dev.gantry.router;
+
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * One routable version of a service: its instances, picked round-robin, its serial and its
+ * counters. Immutable apart from the round-robin cursor, which every event loop advances.
+ */
+final class VersionRoute {
+  private final String service;
+  private final String version;
+  private final String serial;
+  private final Backend[] backends;
+  private final VersionMetrics metrics;
+  private final AtomicInteger cursor = new AtomicInteger();
+
+  VersionRoute(String service, String version, String serial, List<Backend> backends, VersionMetrics metrics) {
+    this.service = service;
+    this.version = version;
+    this.serial = serial;
+    this.backends = backends.toArray(Backend[]::new);
+    this.metrics = metrics;
+  }
+
+  String service() {
+    return service;
+  }
+
+  String version() {
+    return version;
+  }
+
+  /** The artifact serial echoed as {@code X-Gantry-Serial}, or null when the table names none. */
+  String serial() {
+    return serial;
+  }
+
+  VersionMetrics metrics() {
+    return metrics;
+  }
+
+  int backendCount() {
+    return backends.length;
+  }
+
+  /** The next instance in round-robin order; the version must have at least one. */
+  Backend next() {
+    // floorMod keeps the index valid after the int cursor wraps past Integer.MAX_VALUE.
+    return backends[Math.floorMod(cursor.getAndIncrement(), backends.length)];
+  }
+
+  /**
+   * The instance after {@code failed} in table order that has a different address, or null when the
+   * version has no other: the target of the one retry an idempotent request gets.
+   */
+  Backend other(Backend failed) {
+    int start = 0;
+    for (int i = 0; i < backends.length; i++) {
+      if (backends[i].equals(failed)) {
+        start = i;
+        break;
+      }
+    }
+    for (int step = 1; step < backends.length; step++) {
+      Backend b = backends[(start + step) % backends.length];
+      if (!b.address().equals(failed.address())) {
+        return b;
+      }
+    }
+    return null;
+  }
+
+  @Override
+  public String toString() {
+    return service + "@" + version;
+  }
+}
