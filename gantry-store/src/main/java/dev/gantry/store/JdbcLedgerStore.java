@@ -59,6 +59,7 @@ public final class JdbcLedgerStore implements LedgerStore {
   private final BlockingQueue<Work> queue = new ArrayBlockingQueue<>(65_536);
   private final Thread writerThread;
   private final Connection writer;
+  private final Statements writerStatements;
   private volatile boolean closed;
   private volatile Snapshot snapshot;
 
@@ -86,6 +87,7 @@ public final class JdbcLedgerStore implements LedgerStore {
     this.origin = key.name();
     try {
       this.writer = db.openDedicated();
+      this.writerStatements = new Statements(writer);
       writer.setAutoCommit(false);
       loadHead();
       writer.commit();
@@ -245,7 +247,7 @@ public final class JdbcLedgerStore implements LedgerStore {
       for (LedgerEvent event : events) {
         LedgerEntry entry = LedgerEntry.create(size + 1, now, a.actor(), event, headHash);
         insert(entry);
-        Projector.apply(writer, entry, event);
+        Projector.apply(writerStatements, entry, event);
         newLeaves.add(entry.leafHash());
         size = entry.seq();
         headHash = entry.hash();
@@ -444,6 +446,7 @@ public final class JdbcLedgerStore implements LedgerStore {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    writerStatements.close();
     try {
       writer.close();
     } catch (SQLException e) {

@@ -23,7 +23,6 @@ import dev.gantry.core.ledger.LedgerEvent.AccountRolesSet;
 import dev.gantry.core.ledger.LedgerEvent.InstallationInitialized;
 import dev.gantry.core.ledger.LedgerEvent.TokenCreated;
 import dev.gantry.core.ledger.LedgerEvent.TokenRevoked;
-import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.List;
@@ -58,7 +57,7 @@ final class Projector {
 
   private Projector() {}
 
-  static void apply(Connection c, LedgerEntry entry, LedgerEvent event) throws SQLException {
+  static void apply(Statements c, LedgerEntry entry, LedgerEvent event) throws SQLException {
     long seq = entry.seq();
     switch (event) {
       case InstallationInitialized e -> {
@@ -159,8 +158,9 @@ final class Projector {
     }
   }
 
-  private static int update(Connection c, String sql, Object... args) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement(sql)) {
+  private static int update(Statements c, String sql, Object... args) throws SQLException {
+    PreparedStatement ps = c.prepare(sql);
+    {
       for (int i = 0; i < args.length; i++) {
         if (args[i] == null) {
           ps.setNull(i + 1, java.sql.Types.VARCHAR); // only text columns are nullable
