@@ -219,7 +219,7 @@ public final class DemoCommand implements Callable<Integer> {
    * Instances outlive a server (the next start adopts them); a throw-away demo stops the ones it started,
    * found by their artifact copies under its data directory.
    */
-  static void stopInstances(Path dir) {
+  public static void stopInstances(Path dir) {
     String runtime = dir.resolve("runtime").toString();
     ProcessHandle.allProcesses()
         .filter(p -> p.info().commandLine().map(c -> c.contains(runtime)).orElse(false))

@@ -203,7 +203,10 @@ class DeployLoop implements SmartLifecycle {
     Set<String> ids = new HashSet<>();
     for (InstanceRow row : queries.liveInstances(service)) {
       if (stopping.contains(row.id())) {
-        continue; // leaving: neither routed nor counted
+        // Leaving: still running until its stop completes (so a rollback ends only when it is gone),
+        // but never routed and not counted as present (so its replacement starts at once).
+        out.add(new Observed(row.id(), row.serial(), true, false, true));
+        continue;
       }
       Optional<InstanceStatus> st = driver.inspect(row.id());
       if (st.isEmpty() || st.get().state() == RuntimeDriver.State.STOPPED) {
@@ -217,6 +220,10 @@ class DeployLoop implements SmartLifecycle {
         append(new InstanceDrifted(row.id(), service, "artifact copy no longer has digest " + s.digest()));
       }
       boolean running = s.state() == RuntimeDriver.State.RUNNING;
+      if (running && s.pid() != row.pid()) {
+        // The driver restarted a crashed process: the ledger learns its new pid and port.
+        append(new InstanceStarted(row.id(), service, row.serial(), s.port(), s.pid()));
+      }
       if (running) {
         prober.probe(row.id(), "ready", s.port(), spec.readiness(), now);
         prober.probe(row.id(), "live", s.port(), spec.liveness(), now);
