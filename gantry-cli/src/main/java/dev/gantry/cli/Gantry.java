@@ -11,6 +11,7 @@ import dev.gantry.cli.deploy.DeployCommand;
 import dev.gantry.cli.deploy.OperatorCommands;
 import dev.gantry.cli.deploy.ServiceCommand;
 import dev.gantry.cli.system.DemoCommand;
+import dev.gantry.cli.system.DeployBenchCommand;
 import dev.gantry.cli.system.LoginCommand;
 import dev.gantry.cli.system.ServerCommand;
 import dev.gantry.cli.system.StatusCommand;
@@ -32,7 +33,7 @@ import picocli.CommandLine.Command;
         TokenCommand.class, AuditCommand.class, ArtifactCommand.class, CommitsCheckCommand.class,
         TestsHistoryCommand.class, TraceCommand.class, RequirementsCommand.class, ServiceCommand.class,
         DeployCommand.class, OperatorCommands.Rollback.class, OperatorCommands.Abort.class, OperatorCommands.Halt.class,
-        OperatorCommands.Resume.class, OperatorCommands.Logs.class, DemoCommand.class,
+        OperatorCommands.Resume.class, OperatorCommands.Logs.class, DemoCommand.class, DeployBenchCommand.class,
         CommandLine.HelpCommand.class})
 public final class Gantry {
 

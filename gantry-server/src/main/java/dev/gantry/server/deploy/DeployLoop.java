@@ -160,6 +160,11 @@ class DeployLoop implements SmartLifecycle {
     ServiceSpec spec = ServiceSpec.parse(Json.parseObject(svc.spec()));
     Instant now = clock.instant();
     List<Observed> observed = observe(svc.name(), spec, now);
+    if (!probed(observed)) {
+      // After a server start the probes know nothing yet: "not ready" would be a guess, and acting on
+      // it could roll back a healthy version. Wait for every running instance's first answer.
+      return;
+    }
 
     Smoke smokeState = Smoke.NOT_RUN;
     String smokeDetail = null;
@@ -195,6 +200,15 @@ class DeployLoop implements SmartLifecycle {
     for (Action a : plan) {
       execute(a, svc.name(), spec, dep, observed);
     }
+  }
+
+  private boolean probed(List<Observed> observed) {
+    for (Observed o : observed) {
+      if (o.running() && !o.drifted() && !prober.known(o.instanceId())) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** Merges the ledger's view of instances with the driver's and the probes'. */

@@ -28,6 +28,7 @@ final class Prober {
     int failures;
     boolean passing;
     boolean inFlight;
+    boolean answered;
     Instant last = Instant.MIN;
   }
 
@@ -47,6 +48,7 @@ final class Prober {
       boolean ok = e == null && r.statusCode() >= 200 && r.statusCode() < 400;
       synchronized (s) {
         s.inFlight = false;
+        s.answered = true;
         if (ok) {
           s.successes++;
           s.failures = 0;
@@ -71,6 +73,17 @@ final class Prober {
     }
     synchronized (s) {
       return s.passing;
+    }
+  }
+
+  /** True once a readiness probe of the instance has completed (either way). */
+  boolean known(String instanceId) {
+    State s = states.get(instanceId + "/ready");
+    if (s == null) {
+      return false;
+    }
+    synchronized (s) {
+      return s.answered;
     }
   }
 
