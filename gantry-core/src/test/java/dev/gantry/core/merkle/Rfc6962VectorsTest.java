@@ -17,12 +17,16 @@ import org.junit.jupiter.api.TestFactory;
 
 /** The independent transparency-dev vectors in ../shared/testdata/rfc6962: accept every good one, reject every bad one. */
 class Rfc6962VectorsTest {
+  /**
+   * The vectors of ../shared/testdata/rfc6962 (transparency-dev, Apache 2.0), kept as test resources
+   * so that the build does not depend on where the repository is checked out.
+   */
   static Path vectors() {
-    Path p = Path.of(System.getProperty("gantry.sharedDir", "../../shared"), "testdata", "rfc6962");
-    if (!Files.isDirectory(p)) {
-      p = Path.of("../../shared/testdata/rfc6962");
+    try {
+      return Path.of(Rfc6962VectorsTest.class.getResource("/rfc6962/roots.json").toURI()).getParent();
+    } catch (java.net.URISyntaxException e) {
+      throw new IllegalStateException(e);
     }
-    return p;
   }
 
   @Test
