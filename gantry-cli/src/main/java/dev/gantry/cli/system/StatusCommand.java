@@ -42,6 +42,7 @@ public final class StatusCommand implements Callable<Integer> {
     out.printf("server   %s (%s)%n", url, h.get("status"));
     out.printf("origin   %s%n", h.get("origin"));
     out.printf("ledger   %s entries%n", h.get("ledgerSize"));
+    out.printf("router   http://%s/SERVICE/...%n", h.get("router"));
     if (CliConfig.token() != null) {
       Map<String, Object> w = CliConfig.client().whoami();
       out.printf("account  %s (%s) roles %s%n", w.get("account"), w.get("kind"), w.get("roles"));

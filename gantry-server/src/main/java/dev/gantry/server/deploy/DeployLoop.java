@@ -96,8 +96,12 @@ class DeployLoop implements SmartLifecycle {
   /** Router counters at the moment of the switch: the post-verification window counts from here. */
   private record Baseline(VersionStats target, VersionStats previous) {}
 
+  private final io.micrometer.core.instrument.MeterRegistry meters;
+  private final Set<String> metered = ConcurrentHashMap.newKeySet();
+
   DeployLoop(JdbcLedgerStore store, DeployQueries queries, BlobStore blobs, RuntimeDriver driver,
-      TrafficRouter router, DeployService deploys, Clock clock) {
+      TrafficRouter router, DeployService deploys, Clock clock, io.micrometer.core.instrument.MeterRegistry meters) {
+    this.meters = meters;
     this.store = store;
     this.queries = queries;
     this.blobs = blobs;
@@ -335,7 +339,27 @@ class DeployLoop implements SmartLifecycle {
     if (!table.equals(applied.get(service))) {
       router.apply(table);
       applied.put(service, table);
+      serials.keySet().forEach(v -> meter(service, v));
     }
+  }
+
+  /** Exports a version's router counters to Prometheus (once per service and version). */
+  private void meter(String service, String version) {
+    if (!metered.add(service + "/" + version)) {
+      return;
+    }
+    io.micrometer.core.instrument.FunctionCounter.builder("gantry.router.requests", router,
+        r -> r.stats(service, version).requests()).tag("service", service).tag("version", version)
+        .description("requests the router forwarded to this version").register(meters);
+    io.micrometer.core.instrument.FunctionCounter.builder("gantry.router.errors5xx", router,
+        r -> r.stats(service, version).errors5xx()).tag("service", service).tag("version", version)
+        .description("5xx answers of this version").register(meters);
+    io.micrometer.core.instrument.Gauge.builder("gantry.router.latency.p99.seconds", router,
+        r -> r.stats(service, version).quantileMicros(0.99) / 1e6).tag("service", service).tag("version", version)
+        .description("p99 latency of this version since the router started (histogram bucket bound)").register(meters);
+    io.micrometer.core.instrument.Gauge.builder("gantry.router.clients", router,
+        r -> r.stats(service, version).clients().size()).tag("service", service).tag("version", version)
+        .description("distinct client ids seen for this version").register(meters);
   }
 
   private void append(LedgerEvent e) {

@@ -12,9 +12,11 @@ import org.springframework.web.bind.annotation.RestController;
 @RestController
 class HealthController {
   private final JdbcLedgerStore store;
+  private final dev.gantry.core.deploy.TrafficRouter router;
 
-  HealthController(JdbcLedgerStore store) {
+  HealthController(JdbcLedgerStore store, dev.gantry.core.deploy.TrafficRouter router) {
     this.store = store;
+    this.router = router;
   }
 
   @GetMapping("/api/v1/health")
@@ -23,6 +25,7 @@ class HealthController {
     m.put("status", "UP");
     m.put("ledgerSize", store.head().size());
     m.put("origin", store.key().name());
+    m.put("router", router.address());
     return m;
   }
 
