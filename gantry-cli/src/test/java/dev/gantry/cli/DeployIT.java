@@ -127,6 +127,41 @@ class DeployIT {
   }
 
   @Test
+  void badSpecIsRefusedNamingEveryProblem() throws Exception {
+    Path spec = dir.resolve("bad.yaml");
+    Files.writeString(spec, "name: pricing\ncommand: [\"{java}\", \"-jar\"]\ninstancez: 2\n"
+        + "readiness: { path: /ready, interval: soon }\nportArg: \"--port\"\n");
+    CliRun r = CliRun.of("service", "apply", "-f", spec.toString());
+    assertThat(r.exit()).isEqualTo(1);
+    assertThat(r.err()).contains("instancez: unknown key").contains("readiness.interval: 'soon'")
+        .contains("command: no {artifact}").contains("portArg: '--port' has no {port}").contains("(HTTP 400)");
+  }
+
+  @Test
+  void haltFreezesADeploymentAndRefusesNewOnesAbortRestoresTheStableVersion() throws Exception {
+    String v1 = register("v1", null);
+    await(deploy(v1), "COMPLETE");
+    String v2 = register("v2", "label=v2\n");
+    String id = deploy(v2);
+    operator.halt("pricing", "market close");
+    String frozen = (String) deployment(id).get("phase");
+    Thread.sleep(3000); // nothing may move while halted; a real server gets real time to prove it
+    assertThat(deployment(id).get("phase")).isEqualTo(frozen);
+    CliRun refused = CliRun.of("deploy", "pricing", "--serial", v1);
+    assertThat(refused.exit()).isEqualTo(1);
+    assertThat(refused.err()).contains("halted by olga (market close)");
+    operator.resume("pricing");
+    await(id, "POST_VERIFICATION");
+    operator.abort("pricing", "changed my mind");
+    Map<String, Object> d = await(id, "ROLLED_BACK");
+    assertThat(d.get("abortRequested")).isEqualTo(true);
+    assertThat(ci.service("pricing").get("stable")).isEqualTo(v1);
+    assertThat(asAuditor("audit", "log", "--subject", "service:pricing")).contains("aborted by an operator");
+    assertThat(asAuditor("audit", "log", "--subject", "halt:pricing")).contains("halt.set").contains("olga")
+        .contains("market close").contains("halt.lifted");
+  }
+
+  @Test
   void switchesUnderLoadFailNoRequestAndRollbackIsInstant() throws Exception {
     String v1 = register("v1", null);
     await(deploy(v1), "COMPLETE");
