@@ -107,10 +107,29 @@ public final class OperatorCommands {
     @Option(names = "--lines", defaultValue = "50", description = "lines per instance (default 50)")
     int lines;
 
+    @Option(names = "--follow", description = "keep printing new output")
+    boolean follow;
+
     @Override
-    public Integer call() {
-      spec.commandLine().getOut().print(CliConfig.client().logs(service, lines));
-      spec.commandLine().getOut().flush();
+    public Integer call() throws InterruptedException {
+      var out = spec.commandLine().getOut();
+      var client = CliConfig.client();
+      java.util.List<String> shown = client.logs(service, lines).lines().toList();
+      shown.forEach(out::println);
+      out.flush();
+      while (follow) {
+        Thread.sleep(1000); // polling interval of --follow; a person is watching
+        java.util.List<String> now = client.logs(service, 500).lines().toList();
+        // Print what follows the last line already shown (the tail window slides as output grows).
+        int from = shown.isEmpty() ? 0 : now.lastIndexOf(shown.getLast()) + 1;
+        for (String l : now.subList(Math.max(0, from), now.size())) {
+          out.println(l);
+        }
+        out.flush();
+        if (!now.isEmpty()) {
+          shown = now;
+        }
+      }
       return 0;
     }
   }
