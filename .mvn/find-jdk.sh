@@ -2,8 +2,14 @@
 # Order: JAVA_HOME if it is 21+, then the newest 21+ JDK under /usr/lib/jvm.
 # Fails with one sentence when there is none.
 gantry_java_major() {
-  # prints the feature version of the java binary given, or nothing
-  "$1" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java\.specification\.version = \([0-9]*\).*/\1/p' | head -n 1
+  # prints the feature version of the java binary given, or nothing; reads the JDK's release file when
+  # there is one (starting a JVM just to ask costs a tenth of a second on every command)
+  rel="$(dirname "$(dirname "$1")")/release"
+  if [ -f "$rel" ]; then
+    sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$rel" | head -n 1
+  else
+    "$1" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java\.specification\.version = \([0-9]*\).*/\1/p' | head -n 1
+  fi
 }
 gantry_find_jdk() {
   if [ -n "${JAVA_HOME:-}" ] && [ -x "$JAVA_HOME/bin/javac" ]; then
