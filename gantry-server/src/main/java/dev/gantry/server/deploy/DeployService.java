@@ -50,8 +50,12 @@ class DeployService {
     return store.append(actor, state -> List.<LedgerEvent>of(new ServiceApplied(name, canonical)));
   }
 
-  /** Starts a deployment of serial; refused while halted or while another deployment is in progress. */
-  DeploymentRow deploy(String actor, String service, String serial, String kind) {
+  /**
+   * Starts a deployment of serial; refused while halted or while another deployment is in progress.
+   * Synchronized: the checks read projections outside the append, so two requests at once must not
+   * both pass them (one server process owns the deploy loop).
+   */
+  synchronized DeploymentRow deploy(String actor, String service, String serial, String kind) {
     var svc = queries.service(service).orElseThrow(() -> ApiException.notFound(
         "no service '" + service + "' (apply its spec first: gantry service apply -f " + service + ".yaml)"));
     refuseWhenHalted(service);
@@ -79,7 +83,7 @@ class DeployService {
    * Rollback: during a deployment, abort it (traffic back at once, new instances stopped); after one, deploy
    * the previous version again (instant while its instances are still warm, re-provisioned otherwise).
    */
-  DeploymentRow rollback(String actor, String service, String reason) {
+  synchronized DeploymentRow rollback(String actor, String service, String reason) {
     Optional<DeploymentRow> active = active(service);
     if (active.isPresent()) {
       return abort(actor, service, reason == null ? "rollback requested" : reason);
@@ -91,7 +95,7 @@ class DeployService {
     return deploy(actor, service, last.fromSerial(), "rollback");
   }
 
-  DeploymentRow abort(String actor, String service, String reason) {
+  synchronized DeploymentRow abort(String actor, String service, String reason) {
     DeploymentRow d = active(service).orElseThrow(() -> new ApiException(409, "no-deployment",
         "no deployment of " + service + " is in progress"));
     store.append(actor, state -> List.<LedgerEvent>of(
