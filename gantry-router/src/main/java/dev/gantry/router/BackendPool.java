@@ -18,12 +18,18 @@ import java.util.Map;
  * closing it is noticed at once and it leaves the pool before anyone picks it.
  */
 final class BackendPool {
-  private record Idle(Channel channel, long sinceNanos) {}
+  private record Idle(BackendHandler handler, long sinceNanos) {
+    Channel channel() {
+      return handler.channel();
+    }
+  }
 
   private final BackendConnector connector;
   private final int maxIdlePerBackend;
   private final long idleTimeoutNanos;
-  private final Map<Backend, ArrayDeque<Idle>> idle = new HashMap<>();
+  // Keyed by host:port (its String hash is cached): a new route table makes new Backend objects, and
+  // its connections must still find the pooled ones.
+  private final Map<String, ArrayDeque<Idle>> idle = new HashMap<>();
 
   BackendPool(BackendConnector connector, int maxIdlePerBackend, long idleTimeoutNanos) {
     this.connector = connector;
@@ -31,16 +37,16 @@ final class BackendPool {
     this.idleTimeoutNanos = idleTimeoutNanos;
   }
 
-  /** An open idle connection to {@code backend}, or null. */
-  Channel acquire(Backend backend) {
-    ArrayDeque<Idle> q = idle.get(backend);
+  /** An open idle connection to {@code backend} (its handler), or null. */
+  BackendHandler acquire(Backend backend) {
+    ArrayDeque<Idle> q = idle.get(backend.hostPort());
     if (q == null) {
       return null;
     }
     Idle i;
     while ((i = q.pollLast()) != null) {
       if (i.channel().isActive()) {
-        return i.channel();
+        return i.handler();
       }
       i.channel().close();
     }
@@ -56,22 +62,24 @@ final class BackendPool {
   }
 
   /** Takes back a connection that finished an exchange cleanly (or never started one). */
-  void release(Backend backend, Channel ch) {
+  void release(Backend backend, BackendHandler handler) {
+    Channel ch = handler.channel();
     if (!ch.isActive()) {
       return;
     }
-    ArrayDeque<Idle> q = idle.computeIfAbsent(backend, b -> new ArrayDeque<>());
+    ArrayDeque<Idle> q = idle.computeIfAbsent(backend.hostPort(), b -> new ArrayDeque<>());
     if (q.size() >= maxIdlePerBackend) {
       ch.close();
       return;
     }
-    q.addLast(new Idle(ch, System.nanoTime()));
-    ch.read();
+    q.addLast(new Idle(handler, System.nanoTime()));
+    // One read stays armed while idle: a close from the backend is seen before the connection is reused.
+    handler.requestRead();
   }
 
   /** Number of idle connections to a backend (for tests). */
   int idleCount(Backend backend) {
-    ArrayDeque<Idle> q = idle.get(backend);
+    ArrayDeque<Idle> q = idle.get(backend.hostPort());
     return q == null ? 0 : q.size();
   }
 
@@ -91,7 +99,7 @@ final class BackendPool {
   }
 
   private void forget(Backend backend, Channel ch) {
-    ArrayDeque<Idle> q = idle.get(backend);
+    ArrayDeque<Idle> q = idle.get(backend.hostPort());
     if (q != null) {
       q.removeIf(i -> i.channel() == ch);
     }

@@ -5,9 +5,9 @@ import io.netty.channel.ChannelFuture;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
-import io.netty.util.concurrent.ScheduledFuture;
 import java.util.ArrayDeque;
 
 /**
@@ -21,7 +21,7 @@ import java.util.ArrayDeque;
 final class Exchange {
   final HttpRequest request;
   final String originalUri;
-  final String requestId;
+  final CharSequence requestId;
   final long startNanos;
   final HttpVersion clientVersion;
   final boolean keepAlive;
@@ -36,29 +36,38 @@ final class Exchange {
   Channel backend;
   BackendHandler backendHandler;
   boolean reused;
-  /** Request chunks that arrived before the backend connection was up. */
-  private ArrayDeque<HttpContent> pending;
+  /**
+   * Request parts not yet written to the backend: the head until {@link #headForwarded}, and body
+   * chunks that arrived in the current read batch (or before the connection was up). Writing them
+   * at the end of a batch lets a head and its last chunk go out as one message and one buffer.
+   */
+  private HttpContent pendingFirst;
+  private ArrayDeque<HttpContent> pendingMore;
+  boolean headForwarded;
 
   boolean requestReceived;
   boolean requestForwarded;
   boolean bodySeen;
   /** No backend takes the rest of the request body: chunks are dropped until the last one. */
   boolean discarding;
-  boolean backendUnflushed;
+  /** Body chunks written to the backend whose flush has not completed: no more is read until it has. */
   int backendFlushesInFlight;
-  ChannelFuture lastBackendWrite;
-  ScheduledFuture<?> responseTimeout;
 
   boolean skippingInterim;
+  /** A response head held until its first chunk arrives or the batch ends (to be sent with it). */
+  HttpResponse pendingResponseHead;
   boolean responseHeadSent;
   boolean responseDone;
   boolean backendKeepAlive;
   boolean keepAliveToClient;
+  /** The last response body chunk written in the current backend batch, when one is not the last. */
+  ChannelFuture responseChunkWritten;
   boolean clientUnflushed;
   int status;
-  ChannelFuture lastResponseWrite;
+  /** Completes when the response has been written: only tracked when the connection closes after it. */
+  ChannelFuture closeAfter;
 
-  Exchange(HttpRequest request, String requestId, long startNanos) {
+  Exchange(HttpRequest request, CharSequence requestId, long startNanos) {
     this.request = request;
     this.originalUri = request.uri();
     this.requestId = requestId;
@@ -70,28 +79,35 @@ final class Exchange {
     this.idempotent = head || HttpMethod.GET.equals(method);
   }
 
-  ArrayDeque<HttpContent> pending() {
-    if (pending == null) {
-      pending = new ArrayDeque<>(4);
+  void addPending(HttpContent c) {
+    if (pendingFirst == null) {
+      pendingFirst = c;
+    } else {
+      if (pendingMore == null) {
+        pendingMore = new ArrayDeque<>(4);
+      }
+      pendingMore.add(c);
     }
-    return pending;
+  }
+
+  HttpContent peekPending() {
+    return pendingFirst;
+  }
+
+  boolean hasMorePending() {
+    return pendingMore != null && !pendingMore.isEmpty();
   }
 
   HttpContent pollPending() {
-    return pending == null ? null : pending.poll();
+    HttpContent c = pendingFirst;
+    pendingFirst = pendingMore == null ? null : pendingMore.poll();
+    return c;
   }
 
   void releasePending() {
     HttpContent c;
     while ((c = pollPending()) != null) {
       c.release();
-    }
-  }
-
-  void cancelResponseTimeout() {
-    if (responseTimeout != null) {
-      responseTimeout.cancel(false);
-      responseTimeout = null;
     }
   }
 }

@@ -1,6 +1,9 @@
 package dev.gantry.router;
 
+import io.netty.handler.codec.DefaultHeaders;
+import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
@@ -27,9 +30,35 @@ final class ForwardingHeaders {
   static final AsciiString X_GANTRY_VERSION = AsciiString.cached("x-gantry-version");
   static final AsciiString X_GANTRY_SERIAL = AsciiString.cached("x-gantry-serial");
   static final AsciiString X_GANTRY_PREVIEW = AsciiString.cached("x-gantry-preview");
-  private static final AsciiString PROXY_CONNECTION = AsciiString.cached("proxy-connection");
   private static final AsciiString HTTP = AsciiString.cached("http");
-  private static final char[] HEX = "0123456789abcdef".toCharArray();
+
+  /**
+   * Header name validation for the codecs' headers: Netty's token check for every name, except the
+   * router's own constant names above, recognized by identity. A decoded request's names must be
+   * checked (the request decoder leaves that to the headers); re-checking our constants character by
+   * character on every request cost a few percent of a request's CPU.
+   */
+  static final DefaultHeaders.NameValidator<CharSequence> NAME_VALIDATOR = new DefaultHeaders.NameValidator<>() {
+    private final DefaultHeaders.NameValidator<CharSequence> standard =
+        DefaultHttpHeadersFactory.headersFactory().getNameValidator();
+
+    @Override
+    public void validateName(CharSequence name) {
+      if (name != X_FORWARDED_FOR && name != X_FORWARDED_HOST && name != X_FORWARDED_PROTO && name != X_REQUEST_ID
+          && name != X_GANTRY_VERSION && name != X_GANTRY_SERIAL) {
+        standard.validateName(name);
+      }
+    }
+  };
+
+  /** Headers as the codecs make them: validated names (see {@link #NAME_VALIDATOR}) and values. */
+  static final DefaultHttpHeadersFactory HEADERS_FACTORY =
+      DefaultHttpHeadersFactory.headersFactory().withNameValidator(NAME_VALIDATOR);
+  private static final byte[] HEX = "0123456789abcdef".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+
+  /** Bits returned by {@link #stripHopByHop}: which keep-alive tokens the Connection header had. */
+  static final int CONNECTION_CLOSE = 1;
+  static final int CONNECTION_KEEP_ALIVE = 2;
 
   private ForwardingHeaders() {}
 
@@ -39,7 +68,7 @@ final class ForwardingHeaders {
    * {@code X-Request-Id} set. The request always goes out as HTTP/1.1 so the backend connection can
    * be kept alive whatever the client speaks.
    */
-  static void prepareRequest(HttpRequest request, String uri, String clientAddress, String requestId) {
+  static void prepareRequest(HttpRequest request, String uri, String clientAddress, CharSequence requestId) {
     HttpHeaders h = request.headers();
     String host = h.get(HttpHeaderNames.HOST);
     stripHopByHop(h);
@@ -56,17 +85,22 @@ final class ForwardingHeaders {
     h.set(X_REQUEST_ID, requestId);
   }
 
-  /** Prepares a backend's response for the client: hop-by-hop headers out, version and request id in. */
-  static void prepareResponse(HttpResponse response, VersionRoute version, String requestId) {
+  /**
+   * Prepares a backend's response for the client: hop-by-hop headers out, version and request id in.
+   *
+   * @return whether the backend keeps the connection open after this response
+   */
+  static boolean prepareResponse(HttpResponse response, VersionRoute version, CharSequence requestId) {
     HttpHeaders h = response.headers();
-    stripHopByHop(h);
-    h.set(X_GANTRY_VERSION, version.version());
-    if (version.serial() != null) {
-      h.set(X_GANTRY_SERIAL, version.serial());
+    boolean backendKeepAlive = keepAlive(response.protocolVersion(), stripHopByHop(h));
+    h.set(X_GANTRY_VERSION, version.versionHeader());
+    if (version.serialHeader() != null) {
+      h.set(X_GANTRY_SERIAL, version.serialHeader());
     }
     if (!h.contains(X_REQUEST_ID)) {
       h.set(X_REQUEST_ID, requestId);
     }
+    return backendKeepAlive;
   }
 
   /**
@@ -74,52 +108,104 @@ final class ForwardingHeaders {
    * Transfer-Encoding stays: the codecs decoded it and re-encode the body by it. Connection may not
    * name Content-Length, Transfer-Encoding or Host: dropping those would change how the next hop
    * frames or routes the message (a request-smuggling lever), so such tokens are ignored.
+   *
+   * <p>One pass over the headers, and removals only for what is there: most messages carry at most
+   * a Connection header, and this runs twice per request.
    */
-  static void stripHopByHop(HttpHeaders h) {
-    List<String> connection = h.getAll(HttpHeaderNames.CONNECTION);
-    for (String value : connection) {
-      for (String token : value.split(",")) {
-        String name = token.trim();
-        if (!name.isEmpty() && !HttpHeaderNames.CONTENT_LENGTH.contentEqualsIgnoreCase(name)
-            && !HttpHeaderNames.TRANSFER_ENCODING.contentEqualsIgnoreCase(name)
-            && !HttpHeaderNames.HOST.contentEqualsIgnoreCase(name)) {
-          h.remove(name);
-        }
-      }
-    }
-    h.remove(HttpHeaderNames.CONNECTION);
-    h.remove(HttpHeaderNames.KEEP_ALIVE);
-    h.remove(HttpHeaderNames.TE);
-    h.remove(HttpHeaderNames.TRAILER);
-    h.remove(HttpHeaderNames.UPGRADE);
-    h.remove(PROXY_CONNECTION);
-    List<CharSequence> proxyHeaders = null;
+  static int stripHopByHop(HttpHeaders h) {
+    List<CharSequence> remove = null;
+    int connectionTokens = 0;
     for (Iterator<Map.Entry<CharSequence, CharSequence>> it = h.iteratorCharSequence(); it.hasNext(); ) {
-      CharSequence name = it.next().getKey();
-      if (name.length() > 6 && AsciiString.regionMatches(name, true, 0, "proxy-", 0, 6)) {
-        if (proxyHeaders == null) {
-          proxyHeaders = new ArrayList<>(2);
-        }
-        proxyHeaders.add(name);
+      Map.Entry<CharSequence, CharSequence> e = it.next();
+      CharSequence name = e.getKey();
+      if (!isHopByHop(name)) {
+        continue;
+      }
+      if (remove == null) {
+        remove = new ArrayList<>(4);
+      }
+      remove.add(name);
+      if (HttpHeaderNames.CONNECTION.contentEqualsIgnoreCase(name)) {
+        connectionTokens |= addConnectionTokens(e.getValue(), remove);
       }
     }
-    if (proxyHeaders != null) {
-      for (CharSequence name : proxyHeaders) {
+    if (remove != null) {
+      for (CharSequence name : remove) {
         h.remove(name);
       }
     }
+    return connectionTokens;
   }
 
-  /** A new request id: 128 random bits as 32 hex digits (collisions are not a concern at 2^64 requests). */
-  static String newRequestId() {
+  /**
+   * Whether a message keeps its connection open, from the tokens {@link #stripHopByHop} found in
+   * its Connection header (the same rule as Netty's {@code HttpUtil.isKeepAlive}, without another
+   * pass over the headers).
+   */
+  static boolean keepAlive(HttpVersion version, int connectionTokens) {
+    return (connectionTokens & CONNECTION_CLOSE) == 0
+        && (version.isKeepAliveDefault() || (connectionTokens & CONNECTION_KEEP_ALIVE) != 0);
+  }
+
+  private static boolean isHopByHop(CharSequence name) {
+    return switch (name.length()) {
+      case 2 -> HttpHeaderNames.TE.contentEqualsIgnoreCase(name);
+      case 7 -> HttpHeaderNames.TRAILER.contentEqualsIgnoreCase(name)
+          || HttpHeaderNames.UPGRADE.contentEqualsIgnoreCase(name);
+      case 10 -> HttpHeaderNames.CONNECTION.contentEqualsIgnoreCase(name)
+          || HttpHeaderNames.KEEP_ALIVE.contentEqualsIgnoreCase(name)
+          || AsciiString.regionMatches(name, true, 0, "proxy-", 0, 6);
+      default -> name.length() > 6 && AsciiString.regionMatches(name, true, 0, "proxy-", 0, 6);
+    };
+  }
+
+  private static int addConnectionTokens(CharSequence value, List<CharSequence> out) {
+    int seen = 0;
+    int start = 0;
+    int n = value.length();
+    while (start < n) {
+      int comma = start;
+      while (comma < n && value.charAt(comma) != ',') {
+        comma++;
+      }
+      int a = start;
+      int b = comma;
+      while (a < b && value.charAt(a) <= ' ') {
+        a++;
+      }
+      while (b > a && value.charAt(b - 1) <= ' ') {
+        b--;
+      }
+      if (b > a) {
+        CharSequence token = value.subSequence(a, b);
+        if (HttpHeaderValues.CLOSE.contentEqualsIgnoreCase(token)) {
+          seen |= CONNECTION_CLOSE;
+        } else if (HttpHeaderValues.KEEP_ALIVE.contentEqualsIgnoreCase(token)) {
+          seen |= CONNECTION_KEEP_ALIVE;
+        } else if (!HttpHeaderNames.CONTENT_LENGTH.contentEqualsIgnoreCase(token)
+            && !HttpHeaderNames.TRANSFER_ENCODING.contentEqualsIgnoreCase(token)
+            && !HttpHeaderNames.HOST.contentEqualsIgnoreCase(token)) {
+          out.add(token);
+        }
+      }
+      start = comma + 1;
+    }
+    return seen;
+  }
+
+  /**
+   * A new request id: 128 random bits as 32 hex digits (collisions are not a concern at 2^64
+   * requests). An {@code AsciiString} over its own bytes: the encoder copies it as one array.
+   */
+  static AsciiString newRequestId() {
     ThreadLocalRandom random = ThreadLocalRandom.current();
-    char[] out = new char[32];
+    byte[] out = new byte[32];
     long hi = random.nextLong();
     long lo = random.nextLong();
     for (int i = 0; i < 16; i++) {
       out[15 - i] = HEX[(int) (hi >>> (i * 4)) & 0xf];
       out[31 - i] = HEX[(int) (lo >>> (i * 4)) & 0xf];
     }
-    return new String(out);
+    return new AsciiString(out, false);
   }
 }

@@ -1,14 +1,18 @@
 package dev.gantry.router;
 
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ConnectTimeoutException;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
@@ -35,12 +39,18 @@ import org.slf4j.LoggerFactory;
  * exchange ended (connect and flush listeners, timeouts) check that the exchange and the backend
  * channel they were made for are still the current ones.
  *
- * <p>Backpressure, as in Netty's HexDumpProxy: the channels do not auto-read. The next request chunk
- * is read only after the previous ones were flushed to the backend, and the next response chunk only
- * after the previous ones were flushed to the client, so a slow reader on either side stops the
- * other side's reads instead of growing a buffer. Between exchanges and while waiting for a
- * response one read stays armed, which notices a client that closes (and keeps epoll from
+ * <p>Backpressure, as in Netty's HexDumpProxy: the channels do not auto-read. The next request body
+ * chunk is read only after the previous ones were flushed to the backend, and the next response
+ * body chunk only after the previous ones were flushed to the client, so a slow reader on either
+ * side stops the other side's reads instead of growing a buffer. Between exchanges and while waiting
+ * for a response one read stays armed, which notices a client that closes (and keeps epoll from
  * re-registering interest on every request).
+ *
+ * <p>Cost per request matters here (this is every request's path), so: what a read batch produced
+ * is written when the batch ends, a message's head and last chunk go out together when they arrive
+ * together (one buffer, one write), and writes whose outcome nobody waits for use the channel's void
+ * promise (a failure then closes the connection through {@code exceptionCaught}). Futures and
+ * listeners are only made for body chunks, whose flush gates the next read.
  */
 final class FrontendHandler extends ChannelInboundHandlerAdapter {
   private static final Logger log = LoggerFactory.getLogger(FrontendHandler.class);
@@ -57,6 +67,8 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
   /** Messages of pipelined requests that arrived while an exchange was in progress, in order. */
   private final ArrayDeque<HttpObject> backlog = new ArrayDeque<>(2);
   private boolean draining;
+  /** A read was requested and its batch has not completed yet: asking again would only cost. */
+  private boolean readRequested;
   /** Set once the connection is going away: nothing more is read or started. */
   private boolean closing;
 
@@ -78,7 +90,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
       clientAddress = remote.toString();
     }
     pool = context.pool(ctx.channel().eventLoop());
-    ctx.read();
+    requestRead();
   }
 
   // ------------------------------------------------------------------ client → router
@@ -103,9 +115,10 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelReadComplete(ChannelHandlerContext ctx) {
+    readRequested = false;
     Exchange x = exchange;
-    if (x != null && x.backendUnflushed && x.backend != null) {
-      flushToBackend(x);
+    if (x != null && x.backend != null) {
+      forwardToBackend(x);
     }
     updateReadInterest();
   }
@@ -121,10 +134,9 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
 
   private void begin(HttpRequest request) {
     HttpHeaders h = request.headers();
-    String requestId = h.get(ForwardingHeaders.X_REQUEST_ID);
-    if (requestId == null || requestId.isBlank() || requestId.length() > MAX_REQUEST_ID_LENGTH) {
-      requestId = ForwardingHeaders.newRequestId();
-    }
+    String incomingId = h.get(ForwardingHeaders.X_REQUEST_ID);
+    CharSequence requestId = incomingId == null || incomingId.isBlank() || incomingId.length() > MAX_REQUEST_ID_LENGTH
+        ? ForwardingHeaders.newRequestId() : incomingId;
     Exchange x = new Exchange(request, requestId, System.nanoTime());
     exchange = x;
     if (request.decoderResult().isFailure()) {
@@ -132,6 +144,14 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
       x.requestReceived = true;
       respondLocal(x, HttpResponseStatus.BAD_REQUEST, Problems.BAD_REQUEST,
           "the request could not be parsed: " + request.decoderResult().cause().getMessage(), false);
+      return;
+    }
+    String expect = h.get(HttpHeaderNames.EXPECT);
+    if (expect != null && !x.clientVersion.equals(HttpVersion.HTTP_1_0)
+        && !HttpHeaderValues.CONTINUE.contentEqualsIgnoreCase(expect.trim())) {
+      x.requestReceived = true; // whatever follows is not read: the connection closes
+      respondLocal(x, HttpResponseStatus.EXPECTATION_FAILED, Problems.BAD_REQUEST, "expectation '" + expect
+          + "' (expected: 100-continue or none)", false);
       return;
     }
     String preview = h.get(ForwardingHeaders.X_GANTRY_PREVIEW);
@@ -162,9 +182,16 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     if (clientId != null && !clientId.isEmpty()) {
       version.metrics().recordClient(clientId);
     }
+    if (HttpUtil.is100ContinueExpected(x.request)) {
+      // Answered here, once the request has somewhere to go; the backend sees a plain request.
+      x.request.headers().remove(HttpHeaderNames.EXPECT);
+      ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE,
+          Unpooled.EMPTY_BUFFER), ctx.voidPromise());
+    }
     ForwardingHeaders.prepareRequest(x.request, routed.uri(), clientAddress, x.requestId);
     x.target = version.next();
-    acquireBackend(x, false);
+    // Within a read batch (or a backlog drain): the head is written when the batch ends.
+    acquireBackend(x, false, false);
   }
 
   private void onRequestContent(Exchange x, HttpContent c) {
@@ -196,20 +223,21 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
       }
       return;
     }
-    if (x.backend == null) {
-      x.pending().add(c); // still connecting: written when the connection is up
-      return;
-    }
-    x.lastBackendWrite = x.backend.write(c);
-    x.backendUnflushed = true;
-    if (last) {
-      x.requestForwarded = true;
+    // Written at the end of the read batch, or when the backend connection is up.
+    x.addPending(c);
+  }
+
+  /** Arms one read, unless one is already armed (each request would cost a pipeline walk). */
+  private void requestRead() {
+    if (!readRequested) {
+      readRequested = true;
+      ctx.read();
     }
   }
 
   /**
    * Arms one read when the connection may take more input: between exchanges, while waiting for a
-   * response, while dropping an answered request's body, or when the request chunks read so far are
+   * response, while dropping an answered request's body, or when the body chunks read so far are
    * flushed to the backend. Never while pipelined requests wait: they bound what is buffered.
    */
   private void updateReadInterest() {
@@ -218,17 +246,21 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     }
     Exchange x = exchange;
     if (x == null || x.requestReceived || x.discarding
-        || (x.backend != null && x.backendFlushesInFlight == 0 && !x.backendUnflushed)) {
-      ctx.read();
+        || (x.backend != null && x.backendFlushesInFlight == 0 && x.peekPending() == null)) {
+      requestRead();
     }
   }
 
   // ------------------------------------------------------------------ router → backend
 
-  private void acquireBackend(Exchange x, boolean fresh) {
-    Channel pooled = fresh ? null : pool.acquire(x.target);
+  /**
+   * Uses an idle pooled connection to the target, else opens one. {@code writeNow}: outside a read
+   * batch nobody else will write the pending request parts, so attaching writes them at once.
+   */
+  private void acquireBackend(Exchange x, boolean fresh, boolean writeNow) {
+    BackendHandler pooled = fresh ? null : pool.acquire(x.target);
     if (pooled != null) {
-      attach(x, pooled);
+      attach(x, pooled, writeNow);
       return;
     }
     pool.connect(x.target).addListener((ChannelFutureListener) f -> onConnected(x, f));
@@ -238,12 +270,12 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     if (x != exchange || x.responseDone) {
       // The client left, or was answered, while we connected: keep the clean connection for later.
       if (f.isSuccess()) {
-        pool.release(x.target, f.channel());
+        pool.release(x.target, f.channel().pipeline().get(BackendHandler.class));
       }
       return;
     }
     if (f.isSuccess()) {
-      attach(x, f.channel());
+      attach(x, f.channel().pipeline().get(BackendHandler.class), true);
       return;
     }
     Throwable cause = f.cause();
@@ -254,7 +286,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
             x.target, cause, other);
         x.attempts++;
         x.target = other;
-        acquireBackend(x, false);
+        acquireBackend(x, false, true);
         return;
       }
     }
@@ -268,36 +300,63 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     }
   }
 
-  private void attach(Exchange x, Channel ch) {
-    BackendHandler handler = ch.pipeline().get(BackendHandler.class);
+  private void attach(Exchange x, BackendHandler handler, boolean writeNow) {
+    Channel ch = handler.channel();
     handler.bind(this, x);
     x.backend = ch;
     x.backendHandler = handler;
     x.reused = handler.reused();
-    ChannelFuture last = ch.write(x.request);
-    HttpContent c;
-    while ((c = x.pollPending()) != null) {
-      last = ch.write(c);
-      if (c instanceof LastHttpContent) {
-        x.requestForwarded = true;
-      }
+    handler.armResponseTimeout(context.responseTimeoutNanos());
+    if (writeNow) {
+      forwardToBackend(x);
     }
-    x.lastBackendWrite = last;
-    x.responseTimeout = ch.eventLoop().schedule(() -> onResponseTimeout(x, ch), context.responseTimeoutNanos(),
-        TimeUnit.NANOSECONDS);
-    flushToBackend(x);
     if (x.backend == ch) {
-      ch.read();
+      handler.requestRead(); // for the response (a pooled connection has one armed already)
+    }
+    if (writeNow) {
+      // Outside a read batch nothing else re-arms the client's read (e.g. for a body still to come).
+      updateReadInterest();
     }
   }
 
-  private void flushToBackend(Exchange x) {
+  /**
+   * Writes the pending request parts to the backend and flushes. A head whose last chunk is already
+   * here goes out as one full message. Only a body chunk that is not the last one gets a future: its
+   * flush gates the next read from the client.
+   */
+  private void forwardToBackend(Exchange x) {
     Channel ch = x.backend;
-    ChannelFuture written = x.lastBackendWrite;
-    x.backendUnflushed = false;
-    x.backendFlushesInFlight++;
+    if (x.headForwarded && x.peekPending() == null) {
+      return;
+    }
+    ChannelFuture bodyWritten = null;
+    if (!x.headForwarded) {
+      x.headForwarded = true;
+      HttpContent first = x.peekPending();
+      if (first instanceof LastHttpContent last && !x.hasMorePending()) {
+        x.pollPending();
+        HttpRequest head = x.request;
+        ch.writeAndFlush(new DefaultFullHttpRequest(head.protocolVersion(), head.method(), head.uri(), last.content(),
+            head.headers(), last.trailingHeaders()), ch.voidPromise());
+        x.requestForwarded = true;
+        return;
+      }
+      ch.write(x.request, ch.voidPromise());
+    }
+    HttpContent c;
+    while ((c = x.pollPending()) != null) {
+      if (c instanceof LastHttpContent) {
+        ch.write(c, ch.voidPromise());
+        x.requestForwarded = true;
+      } else {
+        bodyWritten = ch.write(c);
+      }
+    }
     ch.flush();
-    written.addListener(f -> onBackendFlushed(x, ch, (ChannelFuture) f));
+    if (bodyWritten != null) {
+      x.backendFlushesInFlight++;
+      bodyWritten.addListener(f -> onBackendFlushed(x, ch, (ChannelFuture) f));
+    }
   }
 
   private void onBackendFlushed(Exchange x, Channel ch, ChannelFuture f) {
@@ -312,11 +371,11 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     updateReadInterest();
   }
 
-  private void onResponseTimeout(Exchange x, Channel ch) {
+  /** The backend sent no response head in time (see {@link BackendHandler#armResponseTimeout}). */
+  void onResponseTimeout(Exchange x, Channel ch) {
     if (x != exchange || x.backend != ch || x.responseHeadSent) {
       return;
     }
-    x.responseTimeout = null;
     detachBackend(x, false);
     x.releasePending();
     respondLocal(x, HttpResponseStatus.GATEWAY_TIMEOUT, Problems.BACKEND_TIMEOUT, "backend " + x.target + " of "
@@ -333,19 +392,15 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     if (ch == null) {
       return;
     }
-    x.cancelResponseTimeout();
-    x.backendHandler.unbind();
+    BackendHandler handler = x.backendHandler;
+    handler.unbind();
     x.backend = null;
     x.backendHandler = null;
     if (reusable) {
-      if (x.backendUnflushed) {
-        ch.flush();
-      }
-      pool.release(x.target, ch);
+      pool.release(x.target, handler);
     } else {
       ch.close();
     }
-    x.backendUnflushed = false;
   }
 
   // ------------------------------------------------------------------ backend → router → client
@@ -384,10 +439,9 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
       x.skippingInterim = true;
       return;
     }
-    x.cancelResponseTimeout();
-    x.backendKeepAlive = HttpUtil.isKeepAlive(response);
+    x.backendHandler.disarmResponseTimeout();
     x.status = status;
-    ForwardingHeaders.prepareResponse(response, x.version, x.requestId);
+    x.backendKeepAlive = ForwardingHeaders.prepareResponse(response, x.version, x.requestId);
     boolean keepAlive = x.keepAlive;
     boolean http10 = x.clientVersion.equals(HttpVersion.HTTP_1_0);
     boolean bodyAllowed = !x.head && status != 204 && status != 304;
@@ -409,10 +463,12 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
       response.setProtocolVersion(HttpVersion.HTTP_1_0);
     }
     x.keepAliveToClient = keepAlive;
-    HttpUtil.setKeepAlive(response, keepAlive);
+    if (!keepAlive || http10) {
+      HttpUtil.setKeepAlive(response, keepAlive); // an HTTP/1.1 keep-alive response needs no header
+    }
     x.responseHeadSent = true;
-    x.lastResponseWrite = ctx.write(response);
-    x.clientUnflushed = true;
+    // Held: if the last chunk is in this batch too, both leave as one message.
+    x.pendingResponseHead = response;
   }
 
   private void onResponseContent(Exchange x, Channel ch, HttpContent content) {
@@ -433,20 +489,42 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
       onBackendFailure(x, ch, "the response body could not be parsed: " + reason);
       return;
     }
-    x.lastResponseWrite = ctx.write(content);
     x.clientUnflushed = true;
-    if (content instanceof LastHttpContent) {
+    HttpResponse head = x.pendingResponseHead;
+    if (content instanceof LastHttpContent last) {
+      ChannelFuture written;
+      if (head != null) {
+        x.pendingResponseHead = null;
+        written = writeToClient(new DefaultFullHttpResponse(head.protocolVersion(), head.status(), last.content(),
+            head.headers(), last.trailingHeaders()), !x.keepAliveToClient);
+      } else {
+        written = writeToClient(last, !x.keepAliveToClient);
+      }
+      x.closeAfter = written;
       onResponseComplete(x);
+      return;
     }
+    if (head != null) {
+      x.pendingResponseHead = null;
+      ctx.write(head, ctx.voidPromise());
+    }
+    x.responseChunkWritten = ctx.write(content);
+  }
+
+  private ChannelFuture writeToClient(Object msg, boolean needFuture) {
+    if (needFuture) {
+      return ctx.write(msg);
+    }
+    ctx.write(msg, ctx.voidPromise());
+    return null;
   }
 
   private void onResponseComplete(Exchange x) {
     x.responseDone = true;
     x.clientUnflushed = false;
-    ChannelFuture written = x.lastResponseWrite;
-    ctx.flush();
-    written.addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+    // Counted before the flush: whoever saw the response can already read it in the stats.
     x.version.metrics().record(x.status, System.nanoTime() - x.startNanos);
+    ctx.flush();
     // Reusable only when both messages were complete: a backend that answered before reading the
     // whole request still expects (or discards) the rest of it.
     boolean reusable = x.backendKeepAlive && x.requestForwarded && x.backend.isActive();
@@ -455,6 +533,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
       finishExchange(x);
     } else {
       x.discarding = true;
+      x.releasePending();
       updateReadInterest();
     }
   }
@@ -464,18 +543,26 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     if (x != exchange || x.backend != ch || x.responseDone) {
       return;
     }
-    if (!x.clientUnflushed) {
-      ch.read();
+    if (x.pendingResponseHead != null) {
+      ctx.write(x.pendingResponseHead, ctx.voidPromise());
+      x.pendingResponseHead = null;
+      x.clientUnflushed = true;
+    }
+    ChannelFuture chunk = x.responseChunkWritten;
+    x.responseChunkWritten = null;
+    if (x.clientUnflushed) {
+      x.clientUnflushed = false;
+      ctx.flush();
+    }
+    if (chunk == null) {
+      x.backendHandler.requestRead(); // only a head (or nothing decodable yet): nothing to wait for
       return;
     }
-    x.clientUnflushed = false;
-    ChannelFuture written = x.lastResponseWrite;
-    ctx.flush();
-    written.addListener(f -> {
+    chunk.addListener(f -> {
       if (!f.isSuccess()) {
         ctx.close();
       } else if (x.backend == ch && !x.responseDone) {
-        ch.read();
+        x.backendHandler.requestRead();
       }
     });
   }
@@ -491,6 +578,12 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     boolean staleRetry = x.reused && x.idempotent && x.attempts == 0 && !x.bodySeen && x.requestReceived
         && !x.responseHeadSent;
     detachBackend(x, false);
+    if (x.pendingResponseHead != null) {
+      // The head was held back and never reached the client: it can still get a clean 502.
+      x.pendingResponseHead = null;
+      x.responseHeadSent = false;
+      x.clientUnflushed = false;
+    }
     if (x.responseHeadSent) {
       log.debug("{} {}: backend {} failed mid-response ({}); closing the client connection",
           x.request.method(), x.originalUri, x.target, reason);
@@ -501,9 +594,10 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     if (staleRetry) {
       x.attempts++;
       x.requestForwarded = false;
+      x.headForwarded = false;
       x.skippingInterim = false;
-      x.pending().add(LastHttpContent.EMPTY_LAST_CONTENT);
-      acquireBackend(x, true);
+      x.addPending(LastHttpContent.EMPTY_LAST_CONTENT);
+      acquireBackend(x, true, true);
       return;
     }
     x.releasePending();
@@ -518,12 +612,17 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
    * and dropped so the connection can serve the next request.
    */
   private void respondLocal(Exchange x, HttpResponseStatus status, String code, String detail, boolean keepAlive) {
+    if (!x.requestReceived && HttpUtil.is100ContinueExpected(x.request)) {
+      // The client waits for 100 Continue and may never send the body it announced: the connection
+      // cannot tell where the next request starts, so it closes (RFC 9110 §10.1.1).
+      keepAlive = false;
+    }
     FullHttpResponse response = Problems.response(x.clientVersion, status, code, detail, x.originalUri, x.requestId);
     HttpUtil.setKeepAlive(response, keepAlive);
     if (x.version != null) {
-      response.headers().set(ForwardingHeaders.X_GANTRY_VERSION, x.version.version());
-      if (x.version.serial() != null) {
-        response.headers().set(ForwardingHeaders.X_GANTRY_SERIAL, x.version.serial());
+      response.headers().set(ForwardingHeaders.X_GANTRY_VERSION, x.version.versionHeader());
+      if (x.version.serialHeader() != null) {
+        response.headers().set(ForwardingHeaders.X_GANTRY_SERIAL, x.version.serialHeader());
       }
     }
     x.keepAliveToClient = keepAlive;
@@ -531,13 +630,13 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     x.responseHeadSent = true;
     x.responseDone = true;
     x.discarding = true;
-    x.lastResponseWrite = ctx.writeAndFlush(response);
-    x.lastResponseWrite.addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
     if (x.version != null) {
       x.version.metrics().record(x.status, System.nanoTime() - x.startNanos);
     }
-    if (x.requestReceived) {
-      finishExchange(x);
+    x.closeAfter = writeToClient(response, !keepAlive);
+    ctx.flush();
+    if (x.requestReceived || !keepAlive) {
+      finishExchange(x); // closing: the rest of the body, if any, need not be read
     } else {
       updateReadInterest();
     }
@@ -546,11 +645,14 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
   /** Both sides are done: close, or go on with the next (pipelined or future) request. */
   private void finishExchange(Exchange x) {
     exchange = null;
-    x.cancelResponseTimeout();
     if (!x.keepAliveToClient) {
       closing = true;
       releaseBacklog();
-      x.lastResponseWrite.addListener(ChannelFutureListener.CLOSE);
+      if (x.closeAfter != null) {
+        x.closeAfter.addListener(ChannelFutureListener.CLOSE);
+      } else {
+        ctx.close();
+      }
       return;
     }
     drainBacklog();
@@ -578,8 +680,8 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
       draining = false;
     }
     Exchange x = exchange;
-    if (x != null && x.backendUnflushed && x.backend != null) {
-      flushToBackend(x);
+    if (x != null && x.backend != null) {
+      forwardToBackend(x);
     }
     updateReadInterest();
   }
@@ -606,7 +708,6 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
       // The client is gone mid-exchange: the backend connection is mid-message too, so close it.
       detachBackend(x, false);
       x.releasePending();
-      x.cancelResponseTimeout();
     }
     releaseBacklog();
     ctx.fireChannelInactive();

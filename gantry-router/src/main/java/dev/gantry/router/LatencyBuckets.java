@@ -45,9 +45,32 @@ final class LatencyBuckets {
     return BOUNDS_MICROS.length + 1;
   }
 
+  /**
+   * Per bit length of a latency (64 - leading zeros), the first bucket whose bound reaches the
+   * smallest number of that length: a lookup plus a scan of at most four bounds (a power of two
+   * spans three R10 steps) instead of a binary search on every request.
+   */
+  private static final int[] FIRST_BY_BIT_LENGTH = firstByBitLength();
+
+  private static int[] firstByBitLength() {
+    int[] first = new int[65];
+    for (int bits = 0; bits <= 64; bits++) {
+      long smallest = bits == 0 ? 0 : 1L << (bits - 1);
+      int i = Arrays.binarySearch(BOUNDS_MICROS, smallest);
+      first[bits] = i >= 0 ? i : -i - 1;
+    }
+    return first;
+  }
+
   /** The counter a latency falls into: the first bound that is at least {@code micros}. */
   static int index(long micros) {
-    int i = Arrays.binarySearch(BOUNDS_MICROS, micros);
-    return i >= 0 ? i : -i - 1;
+    if (micros <= 0) {
+      return 0;
+    }
+    int i = FIRST_BY_BIT_LENGTH[64 - Long.numberOfLeadingZeros(micros)];
+    while (i < BOUNDS_MICROS.length && BOUNDS_MICROS[i] < micros) {
+      i++;
+    }
+    return i;
   }
 }

@@ -34,7 +34,7 @@ final class Problems {
   private Problems() {}
 
   static FullHttpResponse response(HttpVersion version, HttpResponseStatus status, String code, String detail,
-      String instance, String requestId) {
+      String instance, CharSequence requestId) {
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("type", TYPE_BASE + code);
     body.put("title", status.reasonPhrase());

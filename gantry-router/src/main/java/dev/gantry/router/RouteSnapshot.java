@@ -28,23 +28,13 @@ final class RouteSnapshot {
   private RouteSnapshot(Map<String, ServiceRoute> services) {
     this.services = services;
     Map<String, ServiceRoute> hosts = new HashMap<>();
-    Map<String, ServiceRoute> prefixes = new HashMap<>();
     List<ServiceRoute> prefixed = new ArrayList<>();
     for (ServiceRoute r : services.values()) {
       if (r.host() != null) {
-        ServiceRoute other = hosts.putIfAbsent(r.host(), r);
-        if (other != null) {
-          throw new IllegalArgumentException("host '" + r.host() + "' of service '" + r.service()
-              + "' is already routed to service '" + other.service() + "' (expected: one service per host)");
-        }
+        hosts.put(r.host(), r); // unique: with() refuses a host routed to another service
       }
       if (r.prefix() != null) {
-        ServiceRoute other = prefixes.putIfAbsent(r.prefix(), r);
-        if (other != null) {
-          throw new IllegalArgumentException("path prefix '" + r.prefix() + "/' of service '" + r.service()
-              + "' is already routed to service '" + other.service() + "' (expected: one service per prefix)");
-        }
-        prefixed.add(r);
+        prefixed.add(r); // unique: with() refuses a prefix routed to another service
       }
     }
     prefixed.sort(Comparator.comparingInt((ServiceRoute r) -> r.prefix().length()).reversed());
@@ -54,6 +44,19 @@ final class RouteSnapshot {
 
   /** This snapshot with one service's routes added or replaced; throws if its host or prefix is taken. */
   RouteSnapshot with(ServiceRoute route) {
+    for (ServiceRoute other : services.values()) {
+      if (other.service().equals(route.service())) {
+        continue;
+      }
+      if (route.host() != null && route.host().equals(other.host())) {
+        throw new IllegalArgumentException("host '" + route.host() + "' of service '" + route.service()
+            + "' is already routed to service '" + other.service() + "' (expected: one service per host)");
+      }
+      if (route.prefix() != null && route.prefix().equals(other.prefix())) {
+        throw new IllegalArgumentException("path prefix '" + route.prefix() + "/' of service '" + route.service()
+            + "' is already routed to service '" + other.service() + "' (expected: one service per prefix)");
+      }
+    }
     Map<String, ServiceRoute> next = new HashMap<>(services);
     next.put(route.service(), route);
     return new RouteSnapshot(Map.copyOf(next));

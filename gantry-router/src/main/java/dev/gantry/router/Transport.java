@@ -25,8 +25,8 @@ enum Transport {
     }
 
     @Override
-    Class<? extends SocketChannel> socketChannel() {
-      return EpollSocketChannel.class;
+    SocketChannel newSocketChannel() {
+      return new EpollSocketChannel();
     }
   },
   NIO {
@@ -41,8 +41,8 @@ enum Transport {
     }
 
     @Override
-    Class<? extends SocketChannel> socketChannel() {
-      return NioSocketChannel.class;
+    SocketChannel newSocketChannel() {
+      return new NioSocketChannel();
     }
   };
 
@@ -50,7 +50,7 @@ enum Transport {
 
   abstract Class<? extends ServerChannel> serverChannel();
 
-  abstract Class<? extends SocketChannel> socketChannel();
+  abstract SocketChannel newSocketChannel();
 
   static Transport select(boolean preferNative) {
     return preferNative && Epoll.isAvailable() ? EPOLL : NIO;

@@ -1,5 +1,6 @@
 package dev.gantry.router;
 
+import io.netty.util.AsciiString;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -11,6 +12,9 @@ final class VersionRoute {
   private final String service;
   private final String version;
   private final String serial;
+  /** The version and serial as response header values, made once per route table, not per response. */
+  private final AsciiString versionHeader;
+  private final AsciiString serialHeader;
   private final Backend[] backends;
   private final VersionMetrics metrics;
   private final AtomicInteger cursor = new AtomicInteger();
@@ -19,6 +23,8 @@ final class VersionRoute {
     this.service = service;
     this.version = version;
     this.serial = serial;
+    this.versionHeader = new AsciiString(version);
+    this.serialHeader = serial == null ? null : new AsciiString(serial);
     this.backends = backends.toArray(Backend[]::new);
     this.metrics = metrics;
   }
@@ -34,6 +40,14 @@ final class VersionRoute {
   /** The artifact serial echoed as {@code X-Gantry-Serial}, or null when the table names none. */
   String serial() {
     return serial;
+  }
+
+  AsciiString versionHeader() {
+    return versionHeader;
+  }
+
+  AsciiString serialHeader() {
+    return serialHeader;
   }
 
   VersionMetrics metrics() {
