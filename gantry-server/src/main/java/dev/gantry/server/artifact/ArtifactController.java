@@ -1,10 +1,6 @@
 package dev.gantry.server.artifact;
 
-import static dev.gantry.core.account.Role.APPROVER;
-import static dev.gantry.core.account.Role.AUDITOR;
 import static dev.gantry.core.account.Role.DEPLOYER;
-import static dev.gantry.core.account.Role.OPERATOR;
-import static dev.gantry.core.account.Role.VIEWER;
 
 import dev.gantry.core.account.Role;
 import dev.gantry.core.json.Json;
@@ -46,7 +42,7 @@ import org.springframework.web.bind.annotation.RestController;
 @RestController
 @RequestMapping("/api/v1")
 class ArtifactController {
-  static final Role[] READERS = {VIEWER, DEPLOYER, APPROVER, OPERATOR, AUDITOR};
+  static final Role[] READERS = Access.READERS;
 
   private final ArtifactService service;
   private final ArtifactQueries queries;

@@ -1,7 +1,5 @@
 package dev.gantry.server.deploy;
 
-import static dev.gantry.core.account.Role.APPROVER;
-import static dev.gantry.core.account.Role.AUDITOR;
 import static dev.gantry.core.account.Role.DEPLOYER;
 import static dev.gantry.core.account.Role.OPERATOR;
 import static dev.gantry.core.account.Role.VIEWER;
@@ -38,7 +36,7 @@ import org.springframework.web.bind.annotation.RestController;
 @RestController
 @RequestMapping("/api/v1")
 class DeployController {
-  static final Role[] READERS = {VIEWER, DEPLOYER, APPROVER, OPERATOR, AUDITOR};
+  static final Role[] READERS = Access.READERS;
 
   private final DeployService deploys;
   private final DeployQueries queries;
