@@ -15,7 +15,15 @@ out=$(mktemp -d)
 # Warm-up: the JIT compiles the router's hot path (results discarded); on two shared cores C2
 # needs well over ten seconds of load to finish.
 wrk -t1 -c"$conns" -d20s "${url[gantry]}" >/dev/null
+# Share of the machine idle over 2 s, before a round: other people's builds on the shared cores show here.
+idle_pct() {
+  read -r _ a b c d e f g h _ < /proc/stat; t0=$((a+b+c+d+e+f+g+h)); i0=$((d+e))
+  sleep 2
+  read -r _ a b c d e f g h _ < /proc/stat; t1=$((a+b+c+d+e+f+g+h)); i1=$((d+e))
+  echo $(( 100 * (i1-i0) / (t1-t0) ))
+}
 for r in $(seq 1 "$rounds"); do
+  echo "round $r: machine idle before it: $(idle_pct)%"
   for t in "${order[@]}"; do
     wrk -t1 -c"$conns" -d"$duration" --latency "${url[$t]}" > "$out/$t.$r"
     rps=$(awk '/Requests\/sec/ {print $2}' "$out/$t.$r")

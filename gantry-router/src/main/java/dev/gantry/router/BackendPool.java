@@ -62,7 +62,7 @@ final class BackendPool {
   }
 
   /** Takes back a connection that finished an exchange cleanly (or never started one). */
-  void release(Backend backend, BackendHandler handler) {
+  void release(Backend backend, BackendHandler handler, long nowNanos) {
     Channel ch = handler.channel();
     if (!ch.isActive()) {
       return;
@@ -72,7 +72,7 @@ final class BackendPool {
       ch.close();
       return;
     }
-    q.addLast(new Idle(handler, System.nanoTime()));
+    q.addLast(new Idle(handler, nowNanos));
     // One read stays armed while idle: a close from the backend is seen before the connection is reused.
     handler.requestRead();
   }
@@ -83,9 +83,11 @@ final class BackendPool {
     return q == null ? 0 : q.size();
   }
 
-  /** Closes connections idle longer than the idle timeout; run periodically on the pool's loop. */
-  void evictIdle() {
-    long now = System.nanoTime();
+  /**
+   * Closes connections idle longer than the idle timeout; run periodically on the pool's loop.
+   * {@code now} and the idle times are readings of the loop's clock ({@code ticker()}).
+   */
+  void evictIdle(long now) {
     for (Iterator<ArrayDeque<Idle>> it = idle.values().iterator(); it.hasNext(); ) {
       ArrayDeque<Idle> q = it.next();
       // Oldest first: the deque is filled at the tail.

@@ -22,6 +22,7 @@ final class Exchange {
   final HttpRequest request;
   final String originalUri;
   final CharSequence requestId;
+  /** When the request head arrived, on the event loop's clock ({@code ticker().nanoTime()}). */
   final long startNanos;
   final HttpVersion clientVersion;
   final boolean keepAlive;
@@ -29,6 +30,8 @@ final class Exchange {
   /** GET and HEAD: the only methods retried, once, after a failed connect. */
   final boolean idempotent;
 
+  /** The client sent {@code Expect: 100-continue} and waits for a 100 before sending its body. */
+  boolean expectContinue;
   VersionRoute version;
   Backend target;
   int attempts;

@@ -59,6 +59,17 @@ final class ForwardingHeaders {
   /** Bits returned by {@link #stripHopByHop}: which keep-alive tokens the Connection header had. */
   static final int CONNECTION_CLOSE = 1;
   static final int CONNECTION_KEEP_ALIVE = 2;
+  /**
+   * Bits returned by {@link #stripHopByHop}: which of the router's own headers the message may
+   * already carry. Absent ones are added without the removal scan a {@code set} does; present ones
+   * (maybe since removed as hop-by-hop, which a {@code set} handles too) are replaced.
+   */
+  static final int HAS_X_FORWARDED_FOR = 1 << 2;
+  static final int HAS_X_FORWARDED_HOST = 1 << 3;
+  static final int HAS_X_FORWARDED_PROTO = 1 << 4;
+  static final int HAS_X_REQUEST_ID = 1 << 5;
+  static final int HAS_X_GANTRY_VERSION = 1 << 6;
+  static final int HAS_X_GANTRY_SERIAL = 1 << 7;
 
   private ForwardingHeaders() {}
 
@@ -67,22 +78,38 @@ final class ForwardingHeaders {
    * {@code X-Forwarded-For} appended to, {@code X-Forwarded-Host}/{@code -Proto} and
    * {@code X-Request-Id} set. The request always goes out as HTTP/1.1 so the backend connection can
    * be kept alive whatever the client speaks.
+   *
+   * @param host the request's {@code Host} header (already read for routing), or null
+   * @param requestIdIsIncoming the id is the request's own {@code X-Request-Id}, which then stays as is
    */
-  static void prepareRequest(HttpRequest request, String uri, String clientAddress, CharSequence requestId) {
+  static void prepareRequest(HttpRequest request, String uri, String host, CharSequence clientAddress,
+      CharSequence requestId, boolean requestIdIsIncoming) {
     HttpHeaders h = request.headers();
-    String host = h.get(HttpHeaderNames.HOST);
-    stripHopByHop(h);
+    int seen = stripHopByHop(h);
     request.setUri(uri);
     request.setProtocolVersion(HttpVersion.HTTP_1_1);
-    String forwardedFor = h.get(X_FORWARDED_FOR);
-    h.set(X_FORWARDED_FOR, forwardedFor == null || forwardedFor.isBlank() ? clientAddress
-        : forwardedFor + ", " + clientAddress);
+    List<String> forwardedFor = (seen & HAS_X_FORWARDED_FOR) == 0 ? List.of() : h.getAll(X_FORWARDED_FOR);
+    if (forwardedFor.isEmpty()) {
+      h.add(X_FORWARDED_FOR, clientAddress);
+    } else {
+      h.set(X_FORWARDED_FOR, String.join(", ", forwardedFor) + ", " + clientAddress);
+    }
     if (host != null) {
       // Overwritten, not appended: this router is the edge, and a client could forge the header.
-      h.set(X_FORWARDED_HOST, host);
+      put(h, X_FORWARDED_HOST, host, seen & HAS_X_FORWARDED_HOST);
     }
-    h.set(X_FORWARDED_PROTO, HTTP);
-    h.set(X_REQUEST_ID, requestId);
+    put(h, X_FORWARDED_PROTO, HTTP, seen & HAS_X_FORWARDED_PROTO);
+    if (!requestIdIsIncoming) {
+      put(h, X_REQUEST_ID, requestId, seen & HAS_X_REQUEST_ID);
+    }
+  }
+
+  private static void put(HttpHeaders h, AsciiString name, CharSequence value, int present) {
+    if (present != 0) {
+      h.set(name, value);
+    } else {
+      h.add(name, value);
+    }
   }
 
   /**
@@ -92,15 +119,17 @@ final class ForwardingHeaders {
    */
   static boolean prepareResponse(HttpResponse response, VersionRoute version, CharSequence requestId) {
     HttpHeaders h = response.headers();
-    boolean backendKeepAlive = keepAlive(response.protocolVersion(), stripHopByHop(h));
-    h.set(X_GANTRY_VERSION, version.versionHeader());
+    int seen = stripHopByHop(h);
+    put(h, X_GANTRY_VERSION, version.versionHeader(), seen & HAS_X_GANTRY_VERSION);
     if (version.serialHeader() != null) {
-      h.set(X_GANTRY_SERIAL, version.serialHeader());
+      put(h, X_GANTRY_SERIAL, version.serialHeader(), seen & HAS_X_GANTRY_SERIAL);
+    } else if ((seen & HAS_X_GANTRY_SERIAL) != 0) {
+      h.remove(X_GANTRY_SERIAL); // only the router names serials
     }
-    if (!h.contains(X_REQUEST_ID)) {
-      h.set(X_REQUEST_ID, requestId);
+    if ((seen & HAS_X_REQUEST_ID) == 0 || !h.contains(X_REQUEST_ID)) {
+      h.add(X_REQUEST_ID, requestId);
     }
-    return backendKeepAlive;
+    return keepAlive(response.protocolVersion(), seen);
   }
 
   /**
@@ -111,6 +140,9 @@ final class ForwardingHeaders {
    *
    * <p>One pass over the headers, and removals only for what is there: most messages carry at most
    * a Connection header, and this runs twice per request.
+   *
+   * @return {@code CONNECTION_*} bits for the keep-alive tokens seen, {@code HAS_*} bits for the
+   *     router's own headers seen
    */
   static int stripHopByHop(HttpHeaders h) {
     List<CharSequence> remove = null;
@@ -118,6 +150,11 @@ final class ForwardingHeaders {
     for (Iterator<Map.Entry<CharSequence, CharSequence>> it = h.iteratorCharSequence(); it.hasNext(); ) {
       Map.Entry<CharSequence, CharSequence> e = it.next();
       CharSequence name = e.getKey();
+      int own = ownHeader(name);
+      if (own != 0) {
+        connectionTokens |= own;
+        continue;
+      }
       if (!isHopByHop(name)) {
         continue;
       }
@@ -145,6 +182,19 @@ final class ForwardingHeaders {
   static boolean keepAlive(HttpVersion version, int connectionTokens) {
     return (connectionTokens & CONNECTION_CLOSE) == 0
         && (version.isKeepAliveDefault() || (connectionTokens & CONNECTION_KEEP_ALIVE) != 0);
+  }
+
+  /** The {@code HAS_*} bit of one of the router's own headers, or 0. */
+  private static int ownHeader(CharSequence name) {
+    return switch (name.length()) {
+      case 12 -> X_REQUEST_ID.contentEqualsIgnoreCase(name) ? HAS_X_REQUEST_ID : 0;
+      case 15 -> X_FORWARDED_FOR.contentEqualsIgnoreCase(name) ? HAS_X_FORWARDED_FOR
+          : X_GANTRY_SERIAL.contentEqualsIgnoreCase(name) ? HAS_X_GANTRY_SERIAL : 0;
+      case 16 -> X_FORWARDED_HOST.contentEqualsIgnoreCase(name) ? HAS_X_FORWARDED_HOST
+          : X_GANTRY_VERSION.contentEqualsIgnoreCase(name) ? HAS_X_GANTRY_VERSION : 0;
+      case 17 -> X_FORWARDED_PROTO.contentEqualsIgnoreCase(name) ? HAS_X_FORWARDED_PROTO : 0;
+      default -> 0;
+    };
   }
 
   private static boolean isHopByHop(CharSequence name) {

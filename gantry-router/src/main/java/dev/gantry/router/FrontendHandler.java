@@ -21,7 +21,11 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.netty.util.AsciiString;
 import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.ArrayDeque;
@@ -61,6 +65,8 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
   private ChannelHandlerContext ctx;
   private BackendPool pool;
   private String clientAddress = "unknown";
+  /** The client's address as an {@code X-Forwarded-For} value (an AsciiString: copied as one array). */
+  private AsciiString clientAddressHeader = AsciiString.cached("unknown");
 
   /** The exchange in progress, or null between requests. */
   private Exchange exchange;
@@ -71,6 +77,13 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
   private boolean readRequested;
   /** Set once the connection is going away: nothing more is read or started. */
   private boolean closing;
+  /**
+   * Since when the router has been waiting for the client (the event loop's clock): its last read
+   * batch, or the moment the router was ready for more (an exchange ended, a body chunk was
+   * flushed), whichever is later. For the idle timeout.
+   */
+  private long lastReadNanos;
+  private ScheduledFuture<?> idleTimer;
 
   FrontendHandler(ProxyContext context) {
     this.context = context;
@@ -89,8 +102,51 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     } else if (remote != null) {
       clientAddress = remote.toString();
     }
+    clientAddressHeader = new AsciiString(clientAddress);
     pool = context.pool(ctx.channel().eventLoop());
+    lastReadNanos = now();
+    idleTimer = ctx.executor().schedule(this::checkIdle, context.clientIdleTimeoutNanos(), TimeUnit.NANOSECONDS);
     requestRead();
+  }
+
+  /**
+   * Closes a connection whose client has sent nothing for the idle timeout while the router waits
+   * for it: between requests (an abandoned keep-alive connection), or in the middle of a request
+   * (a stalled upload, or a slow-loris sender). One timer per connection that re-arms itself for the
+   * remaining time, so a busy connection costs a clock read per read batch, not a timer.
+   */
+  private void checkIdle() {
+    idleTimer = null;
+    if (closing || !ctx.channel().isActive()) {
+      return;
+    }
+    long timeout = context.clientIdleTimeoutNanos();
+    long idleFor = now() - lastReadNanos;
+    if (waitingForClient() && idleFor >= timeout) {
+      log.debug("client {}: idle for {} ms; closing", clientAddress, TimeUnit.NANOSECONDS.toMillis(idleFor));
+      closing = true;
+      ctx.close();
+      return;
+    }
+    long next = waitingForClient() ? timeout - idleFor : timeout;
+    idleTimer = ctx.executor().schedule(this::checkIdle, next, TimeUnit.NANOSECONDS);
+  }
+
+  /**
+   * The event loop's clock. Read about three times per request (request start, response timeout,
+   * response end) and the readings reused: each read is a measurable share of a small request.
+   */
+  private long now() {
+    return ctx.executor().ticker().nanoTime();
+  }
+
+  /** The next step is the client's: no exchange, or a request body that is not coming in fast enough. */
+  private boolean waitingForClient() {
+    Exchange x = exchange;
+    if (x == null) {
+      return true;
+    }
+    return !x.requestReceived && x.backendFlushesInFlight == 0 && (x.backend != null || x.discarding);
   }
 
   // ------------------------------------------------------------------ client → router
@@ -135,15 +191,21 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
   private void begin(HttpRequest request) {
     HttpHeaders h = request.headers();
     String incomingId = h.get(ForwardingHeaders.X_REQUEST_ID);
-    CharSequence requestId = incomingId == null || incomingId.isBlank() || incomingId.length() > MAX_REQUEST_ID_LENGTH
-        ? ForwardingHeaders.newRequestId() : incomingId;
-    Exchange x = new Exchange(request, requestId, System.nanoTime());
+    boolean keepIncomingId = incomingId != null && !incomingId.isBlank() && incomingId.length() <= MAX_REQUEST_ID_LENGTH;
+    CharSequence requestId = keepIncomingId ? incomingId : ForwardingHeaders.newRequestId();
+    long now = now();
+    lastReadNanos = now;
+    Exchange x = new Exchange(request, requestId, now);
     exchange = x;
     if (request.decoderResult().isFailure()) {
       // The decoder discards the rest of the connection's input: answer, then close.
       x.requestReceived = true;
-      respondLocal(x, HttpResponseStatus.BAD_REQUEST, Problems.BAD_REQUEST,
-          "the request could not be parsed: " + request.decoderResult().cause().getMessage(), false);
+      Throwable cause = request.decoderResult().cause();
+      HttpResponseStatus status = cause instanceof TooLongHttpHeaderException
+          ? HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE
+          : cause instanceof TooLongHttpLineException ? HttpResponseStatus.REQUEST_URI_TOO_LONG
+          : HttpResponseStatus.BAD_REQUEST;
+      respondLocal(x, status, Problems.BAD_REQUEST, "the request could not be parsed: " + cause.getMessage(), false);
       return;
     }
     String expect = h.get(HttpHeaderNames.EXPECT);
@@ -154,16 +216,18 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
           + "' (expected: 100-continue or none)", false);
       return;
     }
+    x.expectContinue = expect != null && !x.clientVersion.equals(HttpVersion.HTTP_1_0);
     String preview = h.get(ForwardingHeaders.X_GANTRY_PREVIEW);
+    String host = h.get(HttpHeaderNames.HOST);
     RouteSelection selection = context.routes().current()
-        .select(h.get(HttpHeaderNames.HOST), request.uri(), preview != null && preview.trim().equals("1"));
+        .select(host, request.uri(), preview != null && preview.trim().equals("1"));
     switch (selection) {
       case RouteSelection.NoRoute n ->
           respondLocal(x, HttpResponseStatus.NOT_FOUND, Problems.ROUTE_NOT_FOUND, n.detail(), x.keepAlive);
       case RouteSelection.NoVersion n ->
           respondLocal(x, HttpResponseStatus.SERVICE_UNAVAILABLE, Problems.VERSION_UNAVAILABLE, n.detail(),
               x.keepAlive);
-      case RouteSelection.Routed r -> forward(x, r);
+      case RouteSelection.Routed r -> forward(x, r, host, keepIncomingId);
     }
     if (request instanceof HttpContent c) {
       // A FullHttpRequest: the codec does not make them, an upstream handler might.
@@ -175,20 +239,20 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     }
   }
 
-  private void forward(Exchange x, RouteSelection.Routed routed) {
+  private void forward(Exchange x, RouteSelection.Routed routed, String host, boolean keepIncomingId) {
     VersionRoute version = routed.version();
     x.version = version;
     String clientId = x.request.headers().get(context.clientIdHeader());
     if (clientId != null && !clientId.isEmpty()) {
       version.metrics().recordClient(clientId);
     }
-    if (HttpUtil.is100ContinueExpected(x.request)) {
+    if (x.expectContinue) {
       // Answered here, once the request has somewhere to go; the backend sees a plain request.
       x.request.headers().remove(HttpHeaderNames.EXPECT);
       ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE,
           Unpooled.EMPTY_BUFFER), ctx.voidPromise());
     }
-    ForwardingHeaders.prepareRequest(x.request, routed.uri(), clientAddress, x.requestId);
+    ForwardingHeaders.prepareRequest(x.request, routed.uri(), host, clientAddressHeader, x.requestId, keepIncomingId);
     x.target = version.next();
     // Within a read batch (or a backlog drain): the head is written when the batch ends.
     acquireBackend(x, false, false);
@@ -202,7 +266,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
       if (x.responseHeadSent) {
         closeNow(x);
       } else {
-        detachBackend(x, false);
+        dropBackend(x);
         x.releasePending();
         respondLocal(x, HttpResponseStatus.BAD_REQUEST, Problems.BAD_REQUEST,
             "the request body could not be parsed: " + reason, false);
@@ -215,11 +279,12 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     }
     if (c.content().isReadable()) {
       x.bodySeen = true;
+      lastReadNanos = now();
     }
     if (x.discarding) {
       c.release();
       if (last && x.responseDone) {
-        finishExchange(x);
+        finishExchange(x, now());
       }
       return;
     }
@@ -270,7 +335,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     if (x != exchange || x.responseDone) {
       // The client left, or was answered, while we connected: keep the clean connection for later.
       if (f.isSuccess()) {
-        pool.release(x.target, f.channel().pipeline().get(BackendHandler.class));
+        pool.release(x.target, f.channel().pipeline().get(BackendHandler.class), now());
       }
       return;
     }
@@ -368,6 +433,9 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
       onBackendFailure(x, ch, "writing the request failed: " + f.cause());
       return;
     }
+    if (x.backendFlushesInFlight == 0) {
+      lastReadNanos = now(); // ready for more body: the client's turn
+    }
     updateReadInterest();
   }
 
@@ -376,18 +444,24 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     if (x != exchange || x.backend != ch || x.responseHeadSent) {
       return;
     }
-    detachBackend(x, false);
+    dropBackend(x);
     x.releasePending();
     respondLocal(x, HttpResponseStatus.GATEWAY_TIMEOUT, Problems.BACKEND_TIMEOUT, "backend " + x.target + " of "
         + x.version + " sent no response within "
         + TimeUnit.NANOSECONDS.toMillis(context.responseTimeoutNanos()) + " ms", x.keepAlive);
   }
 
+  /** Takes the backend connection off the exchange and closes it (it is mid-message). */
+  private void dropBackend(Exchange x) {
+    detachBackend(x, false, 0);
+  }
+
   /**
    * Takes a backend connection off the exchange: back to the pool when it finished cleanly, closed
-   * otherwise (a half-sent request or half-read response leaves it in an unknown state).
+   * otherwise (a half-sent request or half-read response leaves it in an unknown state). {@code now}
+   * (the loop's clock) dates the connection's idleness in the pool.
    */
-  private void detachBackend(Exchange x, boolean reusable) {
+  private void detachBackend(Exchange x, boolean reusable, long now) {
     Channel ch = x.backend;
     if (ch == null) {
       return;
@@ -397,7 +471,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     x.backend = null;
     x.backendHandler = null;
     if (reusable) {
-      pool.release(x.target, handler);
+      pool.release(x.target, handler, now);
     } else {
       ch.close();
     }
@@ -523,14 +597,15 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     x.responseDone = true;
     x.clientUnflushed = false;
     // Counted before the flush: whoever saw the response can already read it in the stats.
-    x.version.metrics().record(x.status, System.nanoTime() - x.startNanos);
+    long now = now();
+    x.version.metrics().record(x.status, now - x.startNanos);
     ctx.flush();
     // Reusable only when both messages were complete: a backend that answered before reading the
     // whole request still expects (or discards) the rest of it.
     boolean reusable = x.backendKeepAlive && x.requestForwarded && x.backend.isActive();
-    detachBackend(x, reusable);
+    detachBackend(x, reusable, now);
     if (x.requestReceived) {
-      finishExchange(x);
+      finishExchange(x, now);
     } else {
       x.discarding = true;
       x.releasePending();
@@ -577,7 +652,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     // the same one a failed connect gets.
     boolean staleRetry = x.reused && x.idempotent && x.attempts == 0 && !x.bodySeen && x.requestReceived
         && !x.responseHeadSent;
-    detachBackend(x, false);
+    dropBackend(x);
     if (x.pendingResponseHead != null) {
       // The head was held back and never reached the client: it can still get a clean 502.
       x.pendingResponseHead = null;
@@ -587,7 +662,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     if (x.responseHeadSent) {
       log.debug("{} {}: backend {} failed mid-response ({}); closing the client connection",
           x.request.method(), x.originalUri, x.target, reason);
-      x.version.metrics().record(HttpResponseStatus.BAD_GATEWAY.code(), System.nanoTime() - x.startNanos);
+      x.version.metrics().record(HttpResponseStatus.BAD_GATEWAY.code(), now() - x.startNanos);
       closeNow(x);
       return;
     }
@@ -612,7 +687,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
    * and dropped so the connection can serve the next request.
    */
   private void respondLocal(Exchange x, HttpResponseStatus status, String code, String detail, boolean keepAlive) {
-    if (!x.requestReceived && HttpUtil.is100ContinueExpected(x.request)) {
+    if (!x.requestReceived && x.expectContinue) {
       // The client waits for 100 Continue and may never send the body it announced: the connection
       // cannot tell where the next request starts, so it closes (RFC 9110 §10.1.1).
       keepAlive = false;
@@ -630,21 +705,23 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     x.responseHeadSent = true;
     x.responseDone = true;
     x.discarding = true;
+    long now = now();
     if (x.version != null) {
-      x.version.metrics().record(x.status, System.nanoTime() - x.startNanos);
+      x.version.metrics().record(x.status, now - x.startNanos);
     }
     x.closeAfter = writeToClient(response, !keepAlive);
     ctx.flush();
     if (x.requestReceived || !keepAlive) {
-      finishExchange(x); // closing: the rest of the body, if any, need not be read
+      finishExchange(x, now); // closing: the rest of the body, if any, need not be read
     } else {
       updateReadInterest();
     }
   }
 
   /** Both sides are done: close, or go on with the next (pipelined or future) request. */
-  private void finishExchange(Exchange x) {
+  private void finishExchange(Exchange x, long now) {
     exchange = null;
+    lastReadNanos = now; // the client's turn starts now
     if (!x.keepAliveToClient) {
       closing = true;
       releaseBacklog();
@@ -688,7 +765,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
 
   private void closeNow(Exchange x) {
     closing = true;
-    detachBackend(x, false);
+    dropBackend(x);
     ctx.close();
   }
 
@@ -702,11 +779,15 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
     closing = true;
+    if (idleTimer != null) {
+      idleTimer.cancel(false);
+      idleTimer = null;
+    }
     Exchange x = exchange;
     exchange = null;
     if (x != null) {
       // The client is gone mid-exchange: the backend connection is mid-message too, so close it.
-      detachBackend(x, false);
+      dropBackend(x);
       x.releasePending();
     }
     releaseBacklog();

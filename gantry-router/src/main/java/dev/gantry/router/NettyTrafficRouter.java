@@ -28,18 +28,20 @@ import org.slf4j.LoggerFactory;
  * stable (or preview) version of a service, measures it per version and sees who sent it.
  *
  * <pre>
- *  client ─▶ HttpServerCodec ─▶ FrontendHandler ─── one volatile read ──▶ RouteSnapshot
- *                                                  │  Host header, else longest /prefix/ → service
- *                                                  │  X-Gantry-Preview: 1 or /~preview/ → preview, else stable
- *                                                  │  round-robin → instance host:port
- *                                                  ▼
- *                                         BackendPool (one per event loop): idle keep-alive connection,
- *                                                  │  or connect (GET/HEAD: once more on another instance)
- *                                                  ▼
- *                                         HttpClientCodec ─▶ backend
- *  client ◀─ response + X-Gantry-Version/-Serial ◀─ BackendHandler ◀─ HttpClientCodec ◀─ backend
- *                                                  │
- *                                                  └─▶ VersionMetrics: requests, 5xx, latency, clients
+ *  client ──▶ HttpServerCodec ──▶ FrontendHandler ──── one volatile read ───▶ RouteSnapshot
+ *                                  │  Host header, else longest /prefix/    → service
+ *                                  │  X-Gantry-Preview: 1 or /~preview/     → preview, else stable version
+ *                                  │  round-robin over the version's instances → host:port
+ *                                  ▼
+ *                                 BackendPool (one per event loop)
+ *                                  │  idle keep-alive connection, or connect
+ *                                  │  (failed connect: GET/HEAD once more on another instance)
+ *                                  ▼
+ *                                 HttpClientCodec ──▶ backend
+ *                                                        │
+ *  client ◀── response + X-Gantry-Version/-Serial ◀── BackendHandler ◀── HttpClientCodec
+ *                                  │
+ *                                  └──▶ VersionMetrics: requests, 5xx, latency histogram, clients
  * </pre>
  *
  * <p>Bodies stream chunk by chunk in both directions with explicit backpressure (no auto-read; the
@@ -54,8 +56,13 @@ import org.slf4j.LoggerFactory;
  * <p>The router answers by itself, with RFC 9457 problem details: 404 when no service matches, 503
  * when the service has no version or instance for the request, 502 when the backend cannot be
  * connected or fails before responding, 504 when it does not accept the connection or send a
- * response head in time. Only GET and HEAD are retried, once, after a failed connect (or a pooled
- * connection found closed on reuse); nothing else is.
+ * response head in time; 400 (414, 431 when too long) for a request that does not parse. Only GET
+ * and HEAD are retried, once, after a failed connect (or a pooled connection found closed on reuse,
+ * when they carry no body); nothing else is.
+ *
+ * <p>Connections are kept alive on both sides. A client connection the router waits on for longer
+ * than the idle timeout is closed; idle backend connections are closed by the pool after its own
+ * timeout, or when their backend closes them.
  */
 public final class NettyTrafficRouter implements TrafficRouter {
   private static final Logger log = LoggerFactory.getLogger(NettyTrafficRouter.class);
@@ -65,18 +72,22 @@ public final class NettyTrafficRouter implements TrafficRouter {
    *
    * @param connectTimeout time to establish a backend connection before a 504
    * @param responseTimeout time from sending a request to receiving the response head before a 504
+   * @param clientIdleTimeout a client connection that sends nothing for this long while the router
+   *     waits for it (between requests, or in the middle of one) is closed
    * @param poolIdleTimeout an idle pooled backend connection older than this is closed
    * @param maxIdlePerBackend idle connections kept per backend and event loop; more are closed
    * @param clientIdHeader request header naming the client (counted per version)
    * @param maxClientsPerVersion distinct client ids tracked per version; later ones are not
    * @param nativeTransport use Linux epoll when available (else, or when false, the JDK's NIO)
    */
-  public record Options(Duration connectTimeout, Duration responseTimeout, Duration poolIdleTimeout,
-      int maxIdlePerBackend, String clientIdHeader, int maxClientsPerVersion, boolean nativeTransport) {
+  public record Options(Duration connectTimeout, Duration responseTimeout, Duration clientIdleTimeout,
+      Duration poolIdleTimeout, int maxIdlePerBackend, String clientIdHeader, int maxClientsPerVersion,
+      boolean nativeTransport) {
 
     public Options {
       positive("connectTimeout", connectTimeout);
       positive("responseTimeout", responseTimeout);
+      positive("clientIdleTimeout", clientIdleTimeout);
       positive("poolIdleTimeout", poolIdleTimeout);
       if (connectTimeout.toMillis() > Integer.MAX_VALUE) {
         throw new IllegalArgumentException("connectTimeout: " + connectTimeout + " (expected: at most "
@@ -96,39 +107,56 @@ public final class NettyTrafficRouter implements TrafficRouter {
 
     /**
      * Connect 2 s (a loopback or LAN connect takes well under 10 ms; longer means the instance is
-     * gone), response 30 s (a common load-balancer default), idle pooled connections closed after
-     * 60 s (below the 75 s keep-alive nginx uses, so the router usually closes first), up to 128 idle
-     * connections per backend and loop (twice nginx's upstream {@code keepalive 64} of the peer
-     * benchmark), client id header {@code X-Client-Id}, 10,000 clients per version (a few MB at most).
+     * gone), response 30 s (a common load-balancer default), idle clients closed after 60 s (nginx's
+     * {@code client_header_timeout}/{@code client_body_timeout} default), idle pooled connections
+     * closed after 60 s (below the 75 s keep-alive nginx uses, so the router usually closes first), up
+     * to 128 idle connections per backend and loop (twice nginx's upstream {@code keepalive 64} of the
+     * peer benchmark), client id header {@code X-Client-Id}, 10,000 clients per version (a few MB at
+     * most), epoll when available.
      */
     public static Options defaults() {
-      return new Options(Duration.ofSeconds(2), Duration.ofSeconds(30), Duration.ofSeconds(60), 128, "X-Client-Id",
-          10_000, true);
+      return new Options(Duration.ofSeconds(2), Duration.ofSeconds(30), Duration.ofSeconds(60), Duration.ofSeconds(60),
+          128, "X-Client-Id", 10_000, true);
     }
 
     public Options withConnectTimeout(Duration d) {
-      return new Options(d, responseTimeout, poolIdleTimeout, maxIdlePerBackend, clientIdHeader,
+      return new Options(d, responseTimeout, clientIdleTimeout, poolIdleTimeout, maxIdlePerBackend, clientIdHeader,
           maxClientsPerVersion, nativeTransport);
     }
 
     public Options withResponseTimeout(Duration d) {
-      return new Options(connectTimeout, d, poolIdleTimeout, maxIdlePerBackend, clientIdHeader,
+      return new Options(connectTimeout, d, clientIdleTimeout, poolIdleTimeout, maxIdlePerBackend, clientIdHeader,
+          maxClientsPerVersion, nativeTransport);
+    }
+
+    public Options withClientIdleTimeout(Duration d) {
+      return new Options(connectTimeout, responseTimeout, d, poolIdleTimeout, maxIdlePerBackend, clientIdHeader,
+          maxClientsPerVersion, nativeTransport);
+    }
+
+    public Options withPoolIdleTimeout(Duration d) {
+      return new Options(connectTimeout, responseTimeout, clientIdleTimeout, d, maxIdlePerBackend, clientIdHeader,
+          maxClientsPerVersion, nativeTransport);
+    }
+
+    public Options withMaxIdlePerBackend(int n) {
+      return new Options(connectTimeout, responseTimeout, clientIdleTimeout, poolIdleTimeout, n, clientIdHeader,
           maxClientsPerVersion, nativeTransport);
     }
 
     public Options withClientIdHeader(String header) {
-      return new Options(connectTimeout, responseTimeout, poolIdleTimeout, maxIdlePerBackend, header,
-          maxClientsPerVersion, nativeTransport);
+      return new Options(connectTimeout, responseTimeout, clientIdleTimeout, poolIdleTimeout, maxIdlePerBackend,
+          header, maxClientsPerVersion, nativeTransport);
     }
 
     public Options withMaxClientsPerVersion(int n) {
-      return new Options(connectTimeout, responseTimeout, poolIdleTimeout, maxIdlePerBackend, clientIdHeader, n,
-          nativeTransport);
+      return new Options(connectTimeout, responseTimeout, clientIdleTimeout, poolIdleTimeout, maxIdlePerBackend,
+          clientIdHeader, n, nativeTransport);
     }
 
     public Options withNativeTransport(boolean useNative) {
-      return new Options(connectTimeout, responseTimeout, poolIdleTimeout, maxIdlePerBackend, clientIdHeader,
-          maxClientsPerVersion, useNative);
+      return new Options(connectTimeout, responseTimeout, clientIdleTimeout, poolIdleTimeout, maxIdlePerBackend,
+          clientIdHeader, maxClientsPerVersion, useNative);
     }
 
     private static void positive(String name, Duration d) {
@@ -222,11 +250,12 @@ public final class NettyTrafficRouter implements TrafficRouter {
           (int) options.connectTimeout().toMillis(), decoderConfig), options.maxIdlePerBackend(), idleNanos);
       pools.put(loop, pool);
       long sweep = Math.max(1, idleNanos / 2);
-      loop.scheduleAtFixedRate(pool::evictIdle, sweep, sweep, TimeUnit.NANOSECONDS);
+      loop.scheduleAtFixedRate(() -> pool.evictIdle(loop.ticker().nanoTime()), sweep, sweep, TimeUnit.NANOSECONDS);
     }
     Map<EventLoop, BackendPool> poolsByLoop = Collections.unmodifiableMap(pools);
     ProxyContext context = new ProxyContext(routes, AsciiString.of(options.clientIdHeader()),
-        options.connectTimeout().toMillis(), options.responseTimeout().toNanos(), poolsByLoop::get);
+        options.connectTimeout().toMillis(), options.responseTimeout().toNanos(), options.clientIdleTimeout().toNanos(),
+        poolsByLoop::get);
     ServerBootstrap bootstrap = new ServerBootstrap()
         .group(group)
         .channel(transport.serverChannel())

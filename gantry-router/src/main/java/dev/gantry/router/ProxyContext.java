@@ -9,7 +9,7 @@ import java.util.function.Function;
  * pool of the connection's event loop.
  */
 record ProxyContext(RouteRegistry routes, AsciiString clientIdHeader, long connectTimeoutMillis,
-    long responseTimeoutNanos, Function<EventLoop, BackendPool> pools) {
+    long responseTimeoutNanos, long clientIdleTimeoutNanos, Function<EventLoop, BackendPool> pools) {
 
   BackendPool pool(EventLoop loop) {
     BackendPool pool = pools.apply(loop);

@@ -77,7 +77,7 @@ class ForwardingHeadersTest {
         .add("X-Forwarded-Host", "forged.example")
         .add("X-Forwarded-Proto", "https");
 
-    ForwardingHeaders.prepareRequest(req, "/quote", "192.0.2.7", "rid-1");
+    ForwardingHeaders.prepareRequest(req, "/quote", "api.example:8080", "192.0.2.7", "rid-1", false);
 
     assertThat(req.uri()).isEqualTo("/quote");
     assertThat(req.protocolVersion()).isEqualTo(HttpVersion.HTTP_1_1);
@@ -87,6 +87,35 @@ class ForwardingHeadersTest {
     assertThat(h.get("X-Forwarded-Proto")).isEqualTo("http");
     assertThat(h.get("X-Request-Id")).isEqualTo("rid-1");
     assertThat(h.get(HttpHeaderNames.HOST)).as("the backend sees the client's host").isEqualTo("api.example:8080");
+  }
+
+  @Test
+  void repeatedForwardedForHeadersAreJoinedAndAnIncomingRequestIdIsKept() {
+    HttpRequest req = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/a");
+    req.headers()
+        .add("X-Forwarded-For", "10.0.0.1")
+        .add("x-forwarded-for", "10.0.0.2")
+        .add("X-Request-Id", "incoming");
+
+    ForwardingHeaders.prepareRequest(req, "/a", null, "192.0.2.7", "incoming", true);
+
+    assertThat(req.headers().getAll("X-Forwarded-For")).containsExactly("10.0.0.1, 10.0.0.2, 192.0.2.7");
+    assertThat(req.headers().getAll("X-Request-Id")).containsExactly("incoming");
+    assertThat(req.headers().contains("X-Forwarded-Host")).isFalse();
+  }
+
+  @Test
+  void forwardedHeadersNamedInConnectionAreStillSetOnce() {
+    HttpRequest req = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/a");
+    req.headers()
+        .add("Connection", "X-Forwarded-Proto, x-forwarded-for")
+        .add("X-Forwarded-Proto", "https")
+        .add("X-Forwarded-For", "10.0.0.1");
+
+    ForwardingHeaders.prepareRequest(req, "/a", "h", "192.0.2.7", "rid", false);
+
+    assertThat(req.headers().getAll("X-Forwarded-Proto")).containsExactly("http");
+    assertThat(req.headers().getAll("X-Forwarded-For")).containsExactly("192.0.2.7");
   }
 
   @Test
@@ -101,6 +130,19 @@ class ForwardingHeadersTest {
     assertThat(res.headers().get("X-Gantry-Serial")).isEqualTo("A-000042");
     assertThat(res.headers().get("X-Request-Id")).isEqualTo("from-backend");
     assertThat(res.headers().contains("Keep-Alive")).isFalse();
+  }
+
+  @Test
+  void backendCannotForgeTheVersionOrSerial() {
+    VersionRoute v = new VersionRoute("pricing", "v3", null, List.of(), new VersionMetrics(1));
+    HttpResponse res = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+    res.headers().add("X-Gantry-Version", "v9").add("X-Gantry-Serial", "forged");
+
+    ForwardingHeaders.prepareResponse(res, v, "rid-1");
+
+    assertThat(res.headers().getAll("X-Gantry-Version")).containsExactly("v3");
+    assertThat(res.headers().contains("X-Gantry-Serial")).isFalse();
+    assertThat(res.headers().get("X-Request-Id")).isEqualTo("rid-1");
   }
 
   @Test

@@ -44,6 +44,7 @@ import org.junit.jupiter.api.Test;
  */
 class FrontendHandlerTest {
   private static final long RESPONSE_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(30);
+  private static final long CLIENT_IDLE_NANOS = TimeUnit.SECONDS.toNanos(60);
 
   private final RouteRegistry routes = new RouteRegistry(100);
   /** Connections opened, in order, with the backend each was opened to. */
@@ -61,8 +62,9 @@ class FrontendHandlerTest {
   void setUp() {
     pool = new BackendPool(this::connect, 8, TimeUnit.SECONDS.toNanos(60));
     ProxyContext context = new ProxyContext(routes, AsciiString.of("X-Client-Id"), 2000, RESPONSE_TIMEOUT_NANOS,
-        loop -> pool);
+        CLIENT_IDLE_NANOS, loop -> pool);
     client = new EmbeddedChannel(new FrontendHandler(context));
+    client.freezeTime(); // from here the loop's clock moves only when a test advances it
     routes.apply(table("pricing", "pricing.example", "pricing", "v1", "v2",
         Map.of("v1", List.of("10.0.0.1:8080", "10.0.0.2:8080"), "v2", List.of("10.0.0.3:8080"))));
   }
@@ -515,6 +517,65 @@ class FrontendHandlerTest {
     client.writeInbound(get("/pricing/a", "X-Client-Id", "desk-7"), LastHttpContent.EMPTY_LAST_CONTENT);
 
     assertThat(routes.stats("pricing", "v1").clients()).containsEntry("desk-7", 1L);
+  }
+
+  @Test
+  void idleKeepAliveClientIsClosedAfterTheIdleTimeout() {
+    client.writeInbound(get("/nowhere"), LastHttpContent.EMPTY_LAST_CONTENT);
+    readProblem().release();
+    client.advanceTimeBy(CLIENT_IDLE_NANOS - 1, TimeUnit.NANOSECONDS);
+    client.runScheduledPendingTasks();
+    assertThat(client.isOpen()).isTrue();
+
+    client.advanceTimeBy(1, TimeUnit.NANOSECONDS);
+    client.runScheduledPendingTasks();
+
+    assertThat(client.isOpen()).isFalse();
+  }
+
+  @Test
+  void clientWaitingForAResponseIsNotIdle() {
+    client.writeInbound(get("/pricing/a"), LastHttpContent.EMPTY_LAST_CONTENT);
+
+    client.advanceTimeBy(2 * CLIENT_IDLE_NANOS, TimeUnit.NANOSECONDS);
+    client.runScheduledPendingTasks();
+
+    assertThat(client.isOpen()).as("the response timeout, not the idle timeout, governs a slow backend").isTrue();
+  }
+
+  @Test
+  void idleTimeStartsWhenTheResponseEndsNotWhenTheRequestArrived() {
+    client.writeInbound(get("/pricing/a"), LastHttpContent.EMPTY_LAST_CONTENT);
+    client.advanceTimeBy(CLIENT_IDLE_NANOS / 2, TimeUnit.NANOSECONDS); // a slow response
+    backends.get(0).writeInbound(ok(0), LastHttpContent.EMPTY_LAST_CONTENT);
+    ReferenceCountUtil.release(client.readOutbound());
+
+    client.advanceTimeBy(CLIENT_IDLE_NANOS - 1, TimeUnit.NANOSECONDS);
+    client.runScheduledPendingTasks();
+
+    assertThat(client.isOpen()).isTrue();
+  }
+
+  @Test
+  void stalledUploadIsClosedAfterTheIdleTimeout() {
+    client.writeInbound(post("/pricing/upload", 100), new DefaultHttpContent(text("first part")));
+    client.advanceTimeBy(CLIENT_IDLE_NANOS, TimeUnit.NANOSECONDS);
+    client.runScheduledPendingTasks();
+
+    assertThat(client.isOpen()).isFalse();
+    assertThat(backends.get(0).isOpen()).as("the half-sent request's backend connection goes too").isFalse();
+  }
+
+  @Test
+  void oversizedHeadersAre431() {
+    HttpRequest big = get("/pricing/a");
+    big.setDecoderResult(DecoderResult.failure(
+        new io.netty.handler.codec.http.TooLongHttpHeaderException("HTTP header is larger than 16384 bytes.")));
+
+    client.writeInbound(big);
+
+    assertThat(readProblem().status().code()).isEqualTo(431);
+    assertThat(client.isOpen()).isFalse();
   }
 
   @Test

@@ -103,6 +103,8 @@ class RouteSwitchUnderLoadTest {
     router.close();
     backends.forEach(TestBackend::close);
 
+    System.out.printf("%d switches under %d keep-alive clients: %d requests answered (v1 %d, v2 %d), %d failed%n",
+        SWITCHES, CLIENTS, ok.get() + failures.size(), v1.requests(), v2.requests(), failures.size());
     assertThat(failures).as("failed requests").isEmpty();
     assertThat(ok.get()).isGreaterThanOrEqualTo((long) SWITCHES * SEEN_AFTER_SWITCH);
     assertThat(v1.requests() + v2.requests()).isEqualTo(ok.get());
