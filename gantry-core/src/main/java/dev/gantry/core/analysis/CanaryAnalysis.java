@@ -1,0 +1,166 @@
+package dev.gantry.core.analysis;
+
+import dev.gantry.core.deploy.TrafficRouter.VersionStats;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * One analysis run: the canary against the stable version over the same window of router counters.
+ * Two metrics, each pass, fail or inconclusive: the 5xx rate ({@link TwoProportions}) and latency
+ * ({@link MannWhitney}). A metric with fewer than {@code minRequests} in either arm is inconclusive,
+ * never a pass. The run fails when any metric fails, is inconclusive when any is, and passes otherwise.
+ *
+ * <p><b>Significance over a whole canary.</b> Background analysis tests the same canary again and again
+ * as data accumulates; testing each time at level α would fail a healthy canary far more often than α.
+ * So the configured significance α is spent over the runs: the k-th run that has enough data tests each
+ * of the two metrics at {@code α/2 · 6/(π² k²)}. The sum over all k and both metrics is α (Bonferroni over
+ * the series Σ 1/k² = π²/6), so the chance that a canary with no real difference fails, however long it
+ * runs, is at most α; and the first tests, which matter most for a fast pull, get the largest share.
+ */
+public final class CanaryAnalysis {
+  private CanaryAnalysis() {}
+
+  /** pass, fail or inconclusive. */
+  public enum Verdict {
+    PASS,
+    FAIL,
+    INCONCLUSIVE;
+
+    public String word() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+  }
+
+  /**
+   * How to judge a canary.
+   *
+   * @param interval how often background analysis runs
+   * @param significance α: the largest acceptable chance of failing a canary that is as good as stable
+   * @param minRequests per arm, before a metric is tested at all
+   * @param maxErrorRateIncrease tolerance: how much higher (absolute, e.g. 0.005 = half a percentage point) the
+   *     canary's 5xx rate may be
+   * @param maxLatencyRatio tolerance: how much slower the canary may be (1.25 = 25 %), rounded to the router
+   *     histogram's resolution (steps of 10^0.1 ≈ 1.26)
+   * @param inconclusiveTimeout how long the analysis may stay inconclusive before the canary pauses for a human
+   */
+  public record Settings(Duration interval, double significance, int minRequests, double maxErrorRateIncrease,
+      double maxLatencyRatio, Duration inconclusiveTimeout) {
+
+    public static final Settings DEFAULTS = new Settings(Duration.ofSeconds(2), 0.05, 50, 0.005, 1.25,
+        Duration.ofMinutes(5));
+
+    /** The tolerance as whole histogram buckets (the bounds grow by 10^0.1 per bucket). */
+    public int latencyShiftBuckets() {
+      return (int) Math.round(10 * Math.log10(maxLatencyRatio));
+    }
+  }
+
+  /** One metric's outcome with the numbers behind it (decimals as text, so the ledger keeps them exactly). */
+  public record Metric(String name, Verdict verdict, String detail, Map<String, String> numbers) {}
+
+  /** The run's verdict and its metrics; {@code tested} says whether the run had data enough to test. */
+  public record Result(Verdict verdict, boolean tested, String summary, List<Metric> metrics) {}
+
+  /** The level at which the k-th tested run (1-based) tests each metric. */
+  public static double levelForRun(double significance, int k) {
+    if (k < 1) {
+      throw new IllegalArgumentException("run: " + k + " (expected: >= 1)");
+    }
+    return significance / 2 * 6 / (Math.PI * Math.PI * k * (double) k);
+  }
+
+  /**
+   * Judges one window.
+   *
+   * @param canary the canary's counters over the window
+   * @param stable the stable version's counters over the same window
+   * @param priorTestedRuns how many earlier runs of this canary had data enough to test (for the spending)
+   */
+  public static Result analyze(VersionStats canary, VersionStats stable, Settings s, int priorTestedRuns) {
+    boolean enough = canary.requests() >= s.minRequests() && stable.requests() >= s.minRequests();
+    List<Metric> metrics = new ArrayList<>();
+    if (!enough) {
+      String why = "too little data: canary " + canary.requests() + ", stable " + stable.requests()
+          + " requests (expected: at least " + s.minRequests() + " each)";
+      metrics.add(new Metric("error-rate", Verdict.INCONCLUSIVE, why, errorNumbers(canary, stable)));
+      metrics.add(new Metric("latency", Verdict.INCONCLUSIVE, why, latencyNumbers(canary, stable)));
+      return new Result(Verdict.INCONCLUSIVE, false, why, metrics);
+    }
+    double level = levelForRun(s.significance(), priorTestedRuns + 1);
+
+    TwoProportions.Result e = TwoProportions.test(canary.errors5xx(), canary.requests(), stable.errors5xx(),
+        stable.requests(), s.maxErrorRateIncrease());
+    Map<String, String> en = errorNumbers(canary, stable);
+    en.put("z", num(e.z()));
+    en.put("pValue", num(e.pValue()));
+    en.put("level", num(level));
+    en.put("tolerance", num(s.maxErrorRateIncrease()));
+    boolean errorFails = e.pValue() < level;
+    metrics.add(new Metric("error-rate", errorFails ? Verdict.FAIL : Verdict.PASS, String.format(Locale.ROOT,
+        "5xx rate %s (%d/%d) vs stable %s (%d/%d): p=%s %s %s", pct(e.canaryRate()), canary.errors5xx(),
+        canary.requests(), pct(e.stableRate()), stable.errors5xx(), stable.requests(), num(e.pValue()),
+        errorFails ? "<" : ">=", num(level)), en));
+
+    long[] c = counts(canary);
+    long[] st = counts(stable);
+    MannWhitney.Result l = MannWhitney.test(c, st, s.latencyShiftBuckets());
+    Map<String, String> ln = latencyNumbers(canary, stable);
+    ln.put("u", num(l.u()));
+    ln.put("z", num(l.z()));
+    ln.put("pValue", num(l.pValue()));
+    ln.put("level", num(level));
+    ln.put("probabilityCanarySlower", num(l.probabilityCanarySlower()));
+    ln.put("toleranceRatio", num(s.maxLatencyRatio()));
+    boolean latencyFails = l.pValue() < level;
+    metrics.add(new Metric("latency", latencyFails ? Verdict.FAIL : Verdict.PASS, String.format(Locale.ROOT,
+        "median %d µs vs stable %d µs, p99 %d µs vs %d µs: p=%s %s %s", canary.quantileMicros(0.5),
+        stable.quantileMicros(0.5), canary.quantileMicros(0.99), stable.quantileMicros(0.99), num(l.pValue()),
+        latencyFails ? "<" : ">=", num(level)), ln));
+
+    Verdict v = errorFails || latencyFails ? Verdict.FAIL : Verdict.PASS;
+    String summary = v == Verdict.PASS ? "canary as good as stable"
+        : metrics.stream().filter(m -> m.verdict() == Verdict.FAIL).map(m -> m.name() + ": " + m.detail())
+            .reduce((a, b) -> a + "; " + b).orElseThrow();
+    return new Result(v, true, summary, metrics);
+  }
+
+  private static long[] counts(VersionStats v) {
+    return v.latencyCounts().length == 0 ? new long[1] : v.latencyCounts();
+  }
+
+  private static Map<String, String> errorNumbers(VersionStats canary, VersionStats stable) {
+    Map<String, String> m = new LinkedHashMap<>();
+    m.put("canaryRequests", Long.toString(canary.requests()));
+    m.put("canaryErrors", Long.toString(canary.errors5xx()));
+    m.put("stableRequests", Long.toString(stable.requests()));
+    m.put("stableErrors", Long.toString(stable.errors5xx()));
+    return m;
+  }
+
+  private static Map<String, String> latencyNumbers(VersionStats canary, VersionStats stable) {
+    Map<String, String> m = new LinkedHashMap<>();
+    m.put("canaryRequests", Long.toString(canary.requests()));
+    m.put("stableRequests", Long.toString(stable.requests()));
+    m.put("canaryP50Micros", Long.toString(canary.quantileMicros(0.5)));
+    m.put("stableP50Micros", Long.toString(stable.quantileMicros(0.5)));
+    m.put("canaryP99Micros", Long.toString(canary.quantileMicros(0.99)));
+    m.put("stableP99Micros", Long.toString(stable.quantileMicros(0.99)));
+    return m;
+  }
+
+  private static String pct(double rate) {
+    return String.format(Locale.ROOT, "%.2f%%", rate * 100);
+  }
+
+  /** Six significant digits: enough to re-check a verdict, stable across JVMs. */
+  static String num(double d) {
+    if (Double.isInfinite(d) || Double.isNaN(d)) {
+      return String.valueOf(d);
+    }
+    return new java.math.BigDecimal(d).round(new java.math.MathContext(6)).stripTrailingZeros().toString();
+  }
+}

@@ -1,0 +1,211 @@
+package dev.gantry.core.analysis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.gantry.core.analysis.CanaryAnalysis.Result;
+import dev.gantry.core.analysis.CanaryAnalysis.Settings;
+import dev.gantry.core.analysis.CanaryAnalysis.Verdict;
+import dev.gantry.core.deploy.TrafficRouter.VersionStats;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The statistical tests on seeded synthetic traffic, bucketed exactly as the router buckets it. Each
+ * trial draws a fresh canary and stable window; the seed of every assertion is in its message.
+ */
+class CanaryAnalysisTest {
+  static final long SEED = Long.getLong("gantry.seed", 20261201L);
+  static final int TRIALS = 1000;
+  static final Settings SETTINGS = new Settings(Duration.ofSeconds(1), 0.05, 50, 0.005, 1.25, Duration.ofMinutes(5));
+  /** The router's histogram bounds (R10 series, 100 µs to 60 s). */
+  static final long[] BOUNDS = bounds();
+
+  static long[] bounds() {
+    long[] m = {100, 125, 160, 200, 250, 315, 400, 500, 630, 800};
+    long[] out = new long[64];
+    int n = 0;
+    for (long scale = 1; ; scale *= 10) {
+      for (long x : m) {
+        if (x * scale >= 60_000_000L) {
+          out[n++] = 60_000_000L;
+          return Arrays.copyOf(out, n);
+        }
+        out[n++] = x * scale;
+      }
+    }
+  }
+
+  /** A window of n requests: errors with probability errorRate, latency log-normal around medianMicros. */
+  static VersionStats window(SplittableRandom rnd, int n, double errorRate, double medianMicros) {
+    long[] counts = new long[BOUNDS.length + 1];
+    long errors = 0;
+    for (int i = 0; i < n; i++) {
+      if (rnd.nextDouble() < errorRate) {
+        errors++;
+      }
+      double micros = medianMicros * Math.exp(0.5 * gaussian(rnd));
+      int b = 0;
+      while (b < BOUNDS.length && BOUNDS[b] < micros) {
+        b++;
+      }
+      counts[b]++;
+    }
+    return new VersionStats(n, errors, BOUNDS, counts, Map.of());
+  }
+
+  static double gaussian(SplittableRandom rnd) {
+    // Box–Muller: SplittableRandom has no nextGaussian before Java 17's RandomGenerator default, keep it explicit.
+    double u = rnd.nextDouble();
+    double v = rnd.nextDouble();
+    return Math.sqrt(-2 * Math.log(1 - u)) * Math.cos(2 * Math.PI * v);
+  }
+
+  @Test
+  void noRealDifferenceFailsAtMostTheSignificanceInASingleRun() {
+    for (double baseline : new double[] {0.0, 0.001, 0.01, 0.05}) {
+      for (int n : new int[] {50, 200, 1000}) {
+        SplittableRandom rnd = new SplittableRandom(SEED ^ Double.hashCode(baseline) ^ n);
+        int failures = 0;
+        for (int t = 0; t < TRIALS; t++) {
+          Result r = CanaryAnalysis.analyze(window(rnd, n, baseline, 2000), window(rnd, 9 * n, baseline, 2000), SETTINGS, 0);
+          if (r.verdict() == Verdict.FAIL) {
+            failures++;
+          }
+        }
+        assertThat(failures / (double) TRIALS).as("seed %d, baseline %s, n %d", SEED, baseline, n)
+            .isLessThanOrEqualTo(SETTINGS.significance());
+      }
+    }
+  }
+
+  @Test
+  void noRealDifferenceFailsAtMostTheSignificanceOverAWholeCanaryOfRepeatedRuns() {
+    // The realistic case: background analysis every interval over a growing window, 20 runs per canary.
+    SplittableRandom rnd = new SplittableRandom(SEED);
+    int failedCanaries = 0;
+    for (int t = 0; t < TRIALS; t++) {
+      VersionStats canary = VersionStats.empty();
+      VersionStats stable = VersionStats.empty();
+      int tested = 0;
+      for (int run = 0; run < 20; run++) {
+        canary = plus(canary, window(rnd, 20, 0.01, 2000));
+        stable = plus(stable, window(rnd, 180, 0.01, 2000));
+        Result r = CanaryAnalysis.analyze(canary, stable, SETTINGS, tested);
+        if (r.tested()) {
+          tested++;
+        }
+        if (r.verdict() == Verdict.FAIL) {
+          failedCanaries++;
+          break;
+        }
+      }
+    }
+    assertThat(failedCanaries / (double) TRIALS).as("seed %d", SEED).isLessThanOrEqualTo(SETTINGS.significance());
+  }
+
+  /** Documented in docs/canary.md: with minRequests 200 a 10x error rate (1 % → 10 %) is caught on the first run. */
+  @Test
+  void tenfoldErrorRateIsCaughtAtTheDocumentedSampleSize() {
+    Settings s = new Settings(Duration.ofSeconds(1), 0.05, 200, 0.005, 1.25, Duration.ofMinutes(5));
+    SplittableRandom rnd = new SplittableRandom(SEED + 1);
+    int caught = 0;
+    for (int t = 0; t < TRIALS; t++) {
+      Result r = CanaryAnalysis.analyze(window(rnd, 200, 0.10, 2000), window(rnd, 1800, 0.01, 2000), s, 0);
+      if (r.verdict() == Verdict.FAIL && r.metrics().get(0).verdict() == Verdict.FAIL) {
+        caught++;
+      }
+    }
+    assertThat(caught / (double) TRIALS).as("seed %d", SEED + 1).isGreaterThanOrEqualTo(0.95);
+  }
+
+  /** Documented: with the default minRequests 50, a doubled latency is caught on the first run. */
+  @Test
+  void doubledLatencyIsCaughtAtTheDocumentedSampleSize() {
+    SplittableRandom rnd = new SplittableRandom(SEED + 2);
+    int caught = 0;
+    for (int t = 0; t < TRIALS; t++) {
+      Result r = CanaryAnalysis.analyze(window(rnd, 50, 0, 4000), window(rnd, 450, 0, 2000), SETTINGS, 0);
+      if (r.metrics().get(1).verdict() == Verdict.FAIL) {
+        caught++;
+      }
+    }
+    assertThat(caught / (double) TRIALS).as("seed %d", SEED + 2).isGreaterThanOrEqualTo(0.95);
+  }
+
+  /** The benchmark's case: a canary failing 20 % of its requests against a clean stable, at 50 requests. */
+  @Test
+  void twentyPercentFailuresAgainstACleanStableAreCaughtAtFiftyRequests() {
+    SplittableRandom rnd = new SplittableRandom(SEED + 3);
+    int caught = 0;
+    for (int t = 0; t < TRIALS; t++) {
+      if (CanaryAnalysis.analyze(window(rnd, 50, 0.20, 2000), window(rnd, 450, 0, 2000), SETTINGS, 0).verdict()
+          == Verdict.FAIL) {
+        caught++;
+      }
+    }
+    assertThat(caught / (double) TRIALS).as("seed %d", SEED + 3).isGreaterThanOrEqualTo(0.99);
+  }
+
+  @Test
+  void tooLittleDataIsInconclusiveNotAPass() {
+    SplittableRandom rnd = new SplittableRandom(SEED + 4);
+    Result r = CanaryAnalysis.analyze(window(rnd, 49, 0.5, 2000), window(rnd, 1000, 0, 2000), SETTINGS, 0);
+    assertThat(r.verdict()).isEqualTo(Verdict.INCONCLUSIVE);
+    assertThat(r.tested()).isFalse();
+    assertThat(r.summary()).contains("too little data: canary 49");
+  }
+
+  @Test
+  void latencyWithinTheToleranceIsNotAFailure() {
+    SplittableRandom rnd = new SplittableRandom(SEED + 5);
+    int failures = 0;
+    for (int t = 0; t < TRIALS; t++) {
+      // 10 % slower, tolerance 25 %: not a failure, however much data.
+      if (CanaryAnalysis.analyze(window(rnd, 500, 0, 2200), window(rnd, 4500, 0, 2000), SETTINGS, 0).verdict()
+          == Verdict.FAIL) {
+        failures++;
+      }
+    }
+    assertThat(failures / (double) TRIALS).as("seed %d", SEED + 5).isLessThanOrEqualTo(SETTINGS.significance());
+  }
+
+  @Test
+  void spendingSumsToTheSignificance() {
+    double sum = 0;
+    for (int k = 1; k < 1_000_000; k++) {
+      sum += 2 * CanaryAnalysis.levelForRun(0.05, k);
+    }
+    assertThat(sum).isLessThanOrEqualTo(0.05).isGreaterThan(0.0499);
+  }
+
+  @Test
+  void numbersBehindTheVerdictAreKept() {
+    SplittableRandom rnd = new SplittableRandom(SEED + 6);
+    Result r = CanaryAnalysis.analyze(window(rnd, 100, 0.3, 2000), window(rnd, 900, 0, 2000), SETTINGS, 0);
+    assertThat(r.verdict()).isEqualTo(Verdict.FAIL);
+    assertThat(r.metrics().get(0).numbers()).containsKeys("canaryRequests", "canaryErrors", "z", "pValue", "level");
+    assertThat(r.summary()).startsWith("error-rate: 5xx rate");
+  }
+
+  @Test
+  void normalTailMatchesKnownValues() {
+    assertThat(Normal.upperTail(0)).isCloseTo(0.5, org.assertj.core.data.Offset.offset(1e-7));
+    assertThat(Normal.upperTail(1.959964)).isCloseTo(0.025, org.assertj.core.data.Offset.offset(1e-7));
+    assertThat(Normal.upperTail(-1.644854)).isCloseTo(0.95, org.assertj.core.data.Offset.offset(1e-7));
+    assertThat(Normal.upperTail(6) / 9.865876e-10).isCloseTo(1.0, org.assertj.core.data.Offset.offset(1e-5));
+  }
+
+  static VersionStats plus(VersionStats a, VersionStats b) {
+    if (a.latencyCounts().length == 0) {
+      return b;
+    }
+    long[] c = new long[a.latencyCounts().length];
+    for (int i = 0; i < c.length; i++) {
+      c[i] = a.latencyCounts()[i] + b.latencyCounts()[i];
+    }
+    return new VersionStats(a.requests() + b.requests(), a.errors5xx() + b.errors5xx(), BOUNDS, c, Map.of());
+  }
+}
