@@ -33,6 +33,8 @@ public final class BlueGreenReconciler {
   public enum Phase {
     PROVISIONING,
     VERIFYING,
+    /** Canary strategy only: stepping through weights, pauses and analyses (see {@link CanaryReconciler}). */
+    CANARY,
     CUTTING_OVER,
     POST_VERIFICATION,
     COMPLETE,
@@ -89,7 +91,7 @@ public final class BlueGreenReconciler {
   public record Input(ServiceSpec spec, Deployment deployment, List<Observed> instances, Smoke smoke,
       String smokeDetail, Window window, Instant now) {}
 
-  /** What the loop should do. */
+  /** What the loop should do (the actions of both strategies). */
   public sealed interface Action {}
 
   /** Start count more instances of serial. */
@@ -101,8 +103,21 @@ public final class BlueGreenReconciler {
   /** Run the smoke checks through the preview route. */
   public record RunSmoke(String serial) implements Action {}
 
-  /** Route normal traffic to stable and the preview route to preview (either may be null). */
-  public record Route(String stable, String preview) implements Action {}
+  /**
+   * Route normal traffic to stable and the preview route to preview (either may be null); with a canary,
+   * weight percent of the users (and the cohort) go to it.
+   */
+  public record Route(String stable, String preview, String canary, int weight) implements Action {
+    public Route(String stable, String preview) {
+      this(stable, preview, null, 0);
+    }
+  }
+
+  /** Canary: record the move to step (0-based) with the weight now in force (a ledger event). */
+  public record SetStep(int step, int weight, String reason) implements Action {}
+
+  /** Canary: stop advancing until someone promotes (a ledger event naming why). */
+  public record PauseForHuman(String reason) implements Action {}
 
   /** Record the move to the next phase with its reason (a ledger event). */
   public record Transition(Phase to, String reason) implements Action {}

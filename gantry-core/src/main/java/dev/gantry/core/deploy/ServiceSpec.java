@@ -1,6 +1,7 @@
 package dev.gantry.core.deploy;
 
 import dev.gantry.core.account.Names;
+import dev.gantry.core.analysis.CanaryAnalysis;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -30,6 +31,12 @@ import java.util.regex.Pattern;
  * verification: { window: 30s, maxErrorRate: 0.01, maxP99Ratio: 2.0, minRequests: 20 }
  * readinessDeadline: 2m
  * scaleDownDelay: 5m
+ * strategy: canary                               # or blue-green (the default)
+ * canary:
+ *   steps: [ {setWeight: 10}, {pause: 30s}, {analysis: {}}, {setWeight: 50}, {pause: untilPromoted} ]
+ *   cohort: { userHeader: X-User-Id, users: [alice, bob], header: {name: X-Beta, value: "1"} }
+ *   analysis: { interval: 2s, significance: 0.05, minRequests: 50, maxErrorRateIncrease: 0.005,
+ *               maxLatencyRatio: 1.25, inconclusiveTimeout: 5m }
  * </pre>
  *
  * {@link #parse} reports every problem at once (unknown keys, bad durations, missing fields, a port
@@ -37,7 +44,43 @@ import java.util.regex.Pattern;
  */
 public record ServiceSpec(String name, String runtime, List<String> command, String portArg, int instances,
     Route route, Map<String, String> env, Probe readiness, Probe liveness, List<SmokeCheck> smoke,
-    Verification verification, Duration readinessDeadline, Duration scaleDownDelay) {
+    Verification verification, Duration readinessDeadline, Duration scaleDownDelay, String strategy, Canary canary) {
+
+  public static final String BLUE_GREEN = "blue-green";
+  public static final String CANARY = "canary";
+
+  /**
+   * The canary strategy: ordered steps, who sees the canary, and how it is judged.
+   *
+   * @param steps run in order; after the last, all traffic goes to the canary (it becomes stable)
+   */
+  public record Canary(List<Step> steps, Cohort cohort, CanaryAnalysis.Settings analysis) {}
+
+  /** One canary step. */
+  public sealed interface Step {}
+
+  /** Send percent of the users (sticky by user id) or requests (without one) to the canary. */
+  public record SetWeight(int percent) implements Step {}
+
+  /** Wait: for a duration, or (duration null) until someone promotes. */
+  public record Pause(Duration duration) implements Step {}
+
+  /** Run an analysis over the data since this step began; its pass gates the next step. */
+  public record AnalysisStep() implements Step {}
+
+  /**
+   * Who sees the canary regardless of the weight, and where a user's id comes from.
+   *
+   * @param userHeader the request header carrying a user id (sticky share: a user keeps one version)
+   * @param userCookie or a cookie carrying it (either may be null)
+   * @param users user ids that always see the canary (a test population)
+   * @param header a header whose value sends a request to the canary (with headerValue), or null
+   * @param cookie a cookie whose value sends a request to the canary (with cookieValue), or null
+   */
+  public record Cohort(String userHeader, String userCookie, List<String> users, String header, String headerValue,
+      String cookie, String cookieValue) {
+    public static final Cohort DEFAULT = new Cohort("X-User-Id", null, List.of(), null, null, null, null);
+  }
 
   /** How requests reach the service through the router. */
   public record Route(String host, String pathPrefix) {}
@@ -55,7 +98,15 @@ public record ServiceSpec(String name, String runtime, List<String> command, Str
   public record Verification(Duration window, BigDecimal maxErrorRate, BigDecimal maxP99Ratio, int minRequests) {}
 
   private static final Set<String> TOP = Set.of("name", "runtime", "command", "portArg", "instances", "route", "env",
-      "readiness", "liveness", "smoke", "verification", "readinessDeadline", "scaleDownDelay");
+      "readiness", "liveness", "smoke", "verification", "readinessDeadline", "scaleDownDelay", "strategy", "canary");
+  private static final Set<String> CANARY_KEYS = Set.of("steps", "cohort", "analysis");
+  private static final Set<String> COHORT = Set.of("userHeader", "userCookie", "users", "header", "cookie");
+  private static final Set<String> MATCH = Set.of("name", "value");
+  private static final Set<String> ANALYSIS = Set.of("interval", "significance", "minRequests",
+      "maxErrorRateIncrease", "maxLatencyRatio", "inconclusiveTimeout");
+  /** A canary of more steps than this is a script, not a release plan. */
+  static final int MAX_STEPS = 32;
+  private static final Pattern HEADER_NAME = Pattern.compile("[A-Za-z0-9!#$%&'*+.^_`|~-]{1,64}");
   private static final Set<String> PROBE = Set.of("path", "interval", "timeout", "successThreshold", "failureThreshold");
   private static final Set<String> SMOKE = Set.of("method", "path", "expectStatus", "expectBodyContains");
   private static final Set<String> VERIFY = Set.of("window", "maxErrorRate", "maxP99Ratio", "minRequests");
@@ -158,11 +209,20 @@ public record ServiceSpec(String name, String runtime, List<String> command, Str
     }
     Duration readinessDeadline = r.duration(m, "readinessDeadline", Duration.ofMinutes(2), "");
     Duration scaleDownDelay = r.duration(m, "scaleDownDelay", Duration.ofMinutes(5), "");
+    String strategy = r.string(m, "strategy", BLUE_GREEN);
+    Canary canary = null;
+    if (!strategy.equals(BLUE_GREEN) && !strategy.equals(CANARY)) {
+      r.problems.add("strategy: '" + strategy + "' (expected: blue-green or canary)");
+    } else if (strategy.equals(CANARY)) {
+      canary = r.canary(m.get("canary"));
+    } else if (m.get("canary") != null) {
+      r.problems.add("canary: set, but strategy is blue-green (expected: strategy: canary)");
+    }
     if (!r.problems.isEmpty()) {
       throw new SpecException(r.problems);
     }
     return new ServiceSpec(name, runtime, List.copyOf(command), portArg, instances, route, Map.copyOf(env), readiness,
-        liveness, List.copyOf(smoke), verification, readinessDeadline, scaleDownDelay);
+        liveness, List.copyOf(smoke), verification, readinessDeadline, scaleDownDelay, strategy, canary);
   }
 
   /** The spec as JSON values, in the form {@link #parse} reads (durations as text, ratios as decimal text). */
@@ -201,7 +261,59 @@ public record ServiceSpec(String name, String runtime, List<String> command, Str
         "minRequests", (long) verification.minRequests()));
     m.put("readinessDeadline", format(readinessDeadline));
     m.put("scaleDownDelay", format(scaleDownDelay));
+    if (canary != null) {
+      m.put("strategy", strategy);
+      m.put("canary", canaryJson(canary));
+    }
     return m;
+  }
+
+  private static Map<String, Object> canaryJson(Canary c) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    List<Object> steps = new ArrayList<>();
+    for (Step st : c.steps()) {
+      steps.add(switch (st) {
+        case SetWeight w -> Map.of("setWeight", (long) w.percent());
+        case Pause p -> Map.of("pause", p.duration() == null ? "untilPromoted" : format(p.duration()));
+        case AnalysisStep a -> Map.of("analysis", Map.of());
+      });
+    }
+    m.put("steps", steps);
+    Cohort co = c.cohort();
+    Map<String, Object> cm = new LinkedHashMap<>();
+    if (co.userHeader() != null) {
+      cm.put("userHeader", co.userHeader());
+    }
+    if (co.userCookie() != null) {
+      cm.put("userCookie", co.userCookie());
+    }
+    cm.put("users", co.users());
+    if (co.header() != null) {
+      cm.put("header", Map.of("name", co.header(), "value", co.headerValue()));
+    }
+    if (co.cookie() != null) {
+      cm.put("cookie", Map.of("name", co.cookie(), "value", co.cookieValue()));
+    }
+    m.put("cohort", cm);
+    CanaryAnalysis.Settings a = c.analysis();
+    Map<String, Object> am = new LinkedHashMap<>();
+    am.put("interval", format(a.interval()));
+    am.put("significance", decimal(a.significance()));
+    am.put("minRequests", (long) a.minRequests());
+    am.put("maxErrorRateIncrease", decimal(a.maxErrorRateIncrease()));
+    am.put("maxLatencyRatio", decimal(a.maxLatencyRatio()));
+    am.put("inconclusiveTimeout", format(a.inconclusiveTimeout()));
+    m.put("analysis", am);
+    return m;
+  }
+
+  private static String decimal(double d) {
+    return BigDecimal.valueOf(d).stripTrailingZeros().toPlainString();
+  }
+
+  /** Whether this service is released as a canary. */
+  public boolean isCanary() {
+    return canary != null;
   }
 
   private static Map<String, Object> probeJson(Probe p) {
@@ -341,6 +453,149 @@ public record ServiceSpec(String name, String runtime, List<String> command, Str
         problems.add(prefix + k + ": " + e.getMessage());
         return dflt;
       }
+    }
+
+    Canary canary(Object v) {
+      if (v == null) {
+        problems.add("canary: required when strategy is canary (expected: {steps, cohort, analysis})");
+        return null;
+      }
+      if (!(v instanceof Map<?, ?> cmap)) {
+        problems.add("canary: expected an object {steps, cohort, analysis}");
+        return null;
+      }
+      Map<String, Object> c = cast(cmap);
+      keys("canary.", c, CANARY_KEYS);
+      List<Step> steps = new ArrayList<>();
+      if (!(c.get("steps") instanceof List<?> sl) || sl.isEmpty()) {
+        problems.add("canary.steps: required, a list such as [{setWeight: 10}, {pause: 1m}, {analysis: {}}]");
+      } else if (sl.size() > MAX_STEPS) {
+        problems.add("canary.steps: " + sl.size() + " steps (expected: at most " + MAX_STEPS + ")");
+      } else {
+        int lastWeight = 0;
+        for (int i = 0; i < sl.size(); i++) {
+          String f = "canary.steps[" + i + "]";
+          if (!(sl.get(i) instanceof Map<?, ?> sm) || sm.size() != 1) {
+            problems.add(f + ": expected one of {setWeight: N}, {pause: 30s | untilPromoted}, {analysis: {}}");
+            continue;
+          }
+          Map<String, Object> st = cast(sm);
+          String kind = st.keySet().iterator().next();
+          Object arg = st.get(kind);
+          switch (kind) {
+            case "setWeight" -> {
+              if (!(arg instanceof Long || arg instanceof Integer) || ((Number) arg).longValue() < 0
+                  || ((Number) arg).longValue() > 100) {
+                problems.add(f + ".setWeight: '" + arg + "' (expected: an integer percent 0..100)");
+              } else {
+                int w = ((Number) arg).intValue();
+                if (w < lastWeight) {
+                  // Sticky users would flip back to stable: weights only grow during a canary.
+                  problems.add(f + ".setWeight: " + w + " after " + lastWeight
+                      + " (expected: weights that do not decrease, so no user switches back)");
+                }
+                lastWeight = w;
+                steps.add(new SetWeight(w));
+              }
+            }
+            case "pause" -> {
+              if ("untilPromoted".equals(arg) || (arg instanceof Map<?, ?> pm && pm.isEmpty())) {
+                steps.add(new Pause(null));
+              } else if (arg instanceof String ps) {
+                try {
+                  steps.add(new Pause(parseDuration(ps)));
+                } catch (IllegalArgumentException e) {
+                  problems.add(f + ".pause: " + e.getMessage() + " or untilPromoted");
+                }
+              } else {
+                problems.add(f + ".pause: '" + arg + "' (expected: a duration such as 30s, or untilPromoted)");
+              }
+            }
+            case "analysis" -> {
+              if (arg != null && !(arg instanceof Map<?, ?> am && am.isEmpty())) {
+                problems.add(f + ".analysis: expected {} (the settings are in canary.analysis)");
+              }
+              steps.add(new AnalysisStep());
+            }
+            default -> problems.add(f + ": unknown step '" + kind + "' (expected: setWeight, pause or analysis)");
+          }
+        }
+      }
+      Cohort cohort = Cohort.DEFAULT;
+      if (c.get("cohort") instanceof Map<?, ?> com) {
+        Map<String, Object> co = cast(com);
+        keys("canary.cohort.", co, COHORT);
+        String userHeader = header(co, "userHeader", co.containsKey("userCookie") ? null : "X-User-Id");
+        String userCookie = header(co, "userCookie", null);
+        List<String> users = List.of();
+        if (co.get("users") instanceof List<?> ul && ul.stream().allMatch(u -> u instanceof String us && !us.isBlank()
+            && us.length() <= 128)) {
+          users = ul.stream().map(String.class::cast).distinct().sorted().toList();
+        } else if (co.get("users") != null) {
+          problems.add("canary.cohort.users: expected a list of user ids (1..128 characters)");
+        }
+        String[] header = match(co, "header");
+        String[] cookie = match(co, "cookie");
+        cohort = new Cohort(userHeader, userCookie, users, header[0], header[1], cookie[0], cookie[1]);
+      } else if (c.get("cohort") != null) {
+        problems.add("canary.cohort: expected an object {userHeader, userCookie, users, header, cookie}");
+      }
+      CanaryAnalysis.Settings d = CanaryAnalysis.Settings.DEFAULTS;
+      CanaryAnalysis.Settings analysis = d;
+      if (c.get("analysis") instanceof Map<?, ?> amap) {
+        Map<String, Object> a = cast(amap);
+        String f = "canary.analysis.";
+        keys(f, a, ANALYSIS);
+        analysis = new CanaryAnalysis.Settings(duration(a, "interval", d.interval(), f),
+            decimal(a, "significance", BigDecimal.valueOf(d.significance()), new BigDecimal("0.0001"),
+                new BigDecimal("0.5"), f).doubleValue(),
+            integer(a, "minRequests", d.minRequests(), 10, 1_000_000, f),
+            decimal(a, "maxErrorRateIncrease", BigDecimal.valueOf(d.maxErrorRateIncrease()), BigDecimal.ZERO,
+                BigDecimal.ONE, f).doubleValue(),
+            decimal(a, "maxLatencyRatio", BigDecimal.valueOf(d.maxLatencyRatio()), BigDecimal.ONE,
+                new BigDecimal(100), f).doubleValue(),
+            duration(a, "inconclusiveTimeout", d.inconclusiveTimeout(), f));
+        if (analysis.interval().compareTo(Duration.ofMillis(200)) < 0) {
+          problems.add(f + "interval: " + format(analysis.interval()) + " (expected: at least 200ms, the loop's tick)");
+        }
+      } else if (c.get("analysis") != null) {
+        problems.add("canary.analysis: expected an object {interval, significance, minRequests, ...}");
+      }
+      return new Canary(List.copyOf(steps), cohort, analysis);
+    }
+
+    private String header(Map<String, Object> m, String k, String dflt) {
+      Object v = m.get(k);
+      if (v == null) {
+        return dflt;
+      }
+      if (!(v instanceof String s) || !HEADER_NAME.matcher(s).matches()) {
+        problems.add("canary.cohort." + k + ": '" + v + "' (expected: a header or cookie name)");
+        return dflt;
+      }
+      return s;
+    }
+
+    private String[] match(Map<String, Object> m, String k) {
+      Object v = m.get(k);
+      if (v == null) {
+        return new String[2];
+      }
+      if (!(v instanceof Map<?, ?> mm)) {
+        problems.add("canary.cohort." + k + ": expected {name, value}");
+        return new String[2];
+      }
+      Map<String, Object> o = cast(mm);
+      keys("canary.cohort." + k + ".", o, MATCH);
+      if (!(o.get("name") instanceof String n) || !HEADER_NAME.matcher(n).matches()) {
+        problems.add("canary.cohort." + k + ".name: '" + o.get("name") + "' (expected: a " + k + " name)");
+        return new String[2];
+      }
+      if (!(o.get("value") instanceof String val) || val.isEmpty()) {
+        problems.add("canary.cohort." + k + ".value: required (the value that sends a request to the canary)");
+        return new String[2];
+      }
+      return new String[] {n, val};
     }
 
     Probe probe(Map<String, Object> m, String k, Probe dflt) {

@@ -60,4 +60,54 @@ class ServiceSpecTest {
     assertThat(s.readiness().path()).isEqualTo("/health");
     assertThatThrownBy(() -> ServiceSpec.parseDuration("1.5s")).hasMessageContaining("expected a number");
   }
+
+  static final String CANARY = """
+      {"name":"pricing","command":["{java}","-jar","{artifact}"],"strategy":"canary",
+       "canary":{"steps":[{"setWeight":5},{"pause":"1m"},{"analysis":{}},{"setWeight":25},{"pause":"untilPromoted"}],
+                 "cohort":{"userHeader":"X-Trader","users":["bob","alice"],"header":{"name":"X-Beta","value":"1"},
+                           "cookie":{"name":"beta","value":"yes"}},
+                 "analysis":{"interval":"1s","significance":0.01,"minRequests":100,"maxErrorRateIncrease":0.001,
+                             "maxLatencyRatio":1.5,"inconclusiveTimeout":"10m"}}}
+      """;
+
+  @Test
+  void canarySpecParsesAndRoundTrips() {
+    ServiceSpec s = ServiceSpec.parse(Json.parseObject(CANARY));
+    assertThat(s.isCanary()).isTrue();
+    assertThat(s.canary().steps()).containsExactly(new ServiceSpec.SetWeight(5), new ServiceSpec.Pause(Duration.ofMinutes(1)),
+        new ServiceSpec.AnalysisStep(), new ServiceSpec.SetWeight(25), new ServiceSpec.Pause(null));
+    assertThat(s.canary().cohort().users()).containsExactly("alice", "bob");
+    assertThat(s.canary().cohort().headerValue()).isEqualTo("1");
+    assertThat(s.canary().analysis().significance()).isEqualTo(0.01);
+    assertThat(s.canary().analysis().latencyShiftBuckets()).isEqualTo(2);
+    assertThat(ServiceSpec.parse(Json.parseObject(Json.write(s.toJson())))).isEqualTo(s);
+  }
+
+  @Test
+  void badCanarySpecsNameEachProblem() {
+    String bad = """
+        {"name":"pricing","command":["{java}","-jar","{artifact}"],"strategy":"canary",
+         "canary":{"steps":[{"setWeight":50},{"setWeight":10},{"setWeight":101},{"pause":"soon"},{"jump":1},{}],
+                   "cohort":{"userHeader":"X User","header":{"name":"X-Beta"}},
+                   "analysis":{"significance":0.9,"minRequests":1,"interval":"50ms","colour":1}}}
+        """;
+    SpecException e = catchThrowableOfType(SpecException.class, () -> ServiceSpec.parse(Json.parseObject(bad)));
+    assertThat(e.problems()).anySatisfy(p -> assertThat(p).startsWith("canary.steps[1].setWeight: 10 after 50"))
+        .anySatisfy(p -> assertThat(p).startsWith("canary.steps[2].setWeight: '101'"))
+        .anySatisfy(p -> assertThat(p).startsWith("canary.steps[3].pause: 'soon'"))
+        .anySatisfy(p -> assertThat(p).startsWith("canary.steps[4]: unknown step 'jump'"))
+        .anySatisfy(p -> assertThat(p).startsWith("canary.steps[5]: expected one of"))
+        .anySatisfy(p -> assertThat(p).startsWith("canary.cohort.userHeader: 'X User'"))
+        .anySatisfy(p -> assertThat(p).startsWith("canary.cohort.header.value: required"))
+        .anySatisfy(p -> assertThat(p).startsWith("canary.analysis.significance: 0.9"))
+        .anySatisfy(p -> assertThat(p).startsWith("canary.analysis.minRequests: 1"))
+        .anySatisfy(p -> assertThat(p).startsWith("canary.analysis.interval: 50ms"))
+        .anySatisfy(p -> assertThat(p).startsWith("canary.analysis.colour: unknown key"));
+    assertThat(catchThrowableOfType(SpecException.class, () -> ServiceSpec.parse(Json.parseObject(
+        "{\"name\":\"x\",\"command\":[\"{artifact}\"],\"strategy\":\"canary\"}"))).problems())
+        .anySatisfy(p -> assertThat(p).startsWith("canary: required when strategy is canary"));
+    assertThat(catchThrowableOfType(SpecException.class, () -> ServiceSpec.parse(Json.parseObject(
+        "{\"name\":\"x\",\"command\":[\"{artifact}\"],\"strategy\":\"linear\"}"))).problems())
+        .anySatisfy(p -> assertThat(p).startsWith("strategy: 'linear'"));
+  }
 }

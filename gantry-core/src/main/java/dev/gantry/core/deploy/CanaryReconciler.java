@@ -1,0 +1,195 @@
+package dev.gantry.core.deploy;
+
+import dev.gantry.core.analysis.CanaryAnalysis.Verdict;
+import dev.gantry.core.deploy.BlueGreenReconciler.Action;
+import dev.gantry.core.deploy.BlueGreenReconciler.Deployment;
+import dev.gantry.core.deploy.BlueGreenReconciler.Input;
+import dev.gantry.core.deploy.BlueGreenReconciler.Observed;
+import dev.gantry.core.deploy.BlueGreenReconciler.PauseForHuman;
+import dev.gantry.core.deploy.BlueGreenReconciler.Phase;
+import dev.gantry.core.deploy.BlueGreenReconciler.Route;
+import dev.gantry.core.deploy.BlueGreenReconciler.SetStep;
+import dev.gantry.core.deploy.BlueGreenReconciler.Start;
+import dev.gantry.core.deploy.BlueGreenReconciler.Transition;
+import dev.gantry.core.deploy.ServiceSpec.AnalysisStep;
+import dev.gantry.core.deploy.ServiceSpec.Pause;
+import dev.gantry.core.deploy.ServiceSpec.SetWeight;
+import dev.gantry.core.deploy.ServiceSpec.Step;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The canary reconciler: a pure function from (spec, deployment, canary state, observed instances,
+ * analysis verdicts, now) to a plan, as Argo Rollouts' {@code canary.go} runs its ordered steps. It shares
+ * provisioning, verification (readiness + smoke through the preview route) and rolling back with
+ * {@link BlueGreenReconciler}; instead of one switch it walks the spec's steps.
+ *
+ * <pre>
+ *  PROVISIONING ─▶ VERIFYING ──ready + smoke──▶ CANARY: step 0 … step n-1 ──last step done / promote --full──▶ COMPLETE
+ *                                                 │ setWeight N : weight N, next step at once
+ *                                                 │ pause 30s   : next step after 30 s (or on promote)
+ *                                                 │ pause       : next step on promote
+ *                                                 │ analysis    : next step when the step's analysis passes
+ *                                                 ▼
+ *   ROLLING_BACK ◀── background or step analysis fails / no canary instance ready / abort
+ *   (halted: weights and cohort stay, nothing advances, nothing is pulled; analysis keeps reporting)
+ * </pre>
+ */
+public final class CanaryReconciler {
+  public static final String CANARY_STARTED = "canary instances ready and smoke checks passed; canary begins";
+  public static final String ALL_STEPS_DONE = "all canary steps passed; all traffic on the new version";
+  public static final String PROMOTED_FULL = "promoted to full by an operator; all traffic on the new version";
+  public static final String PROMOTED = "promoted by an operator";
+  public static final String PAUSE_ENDED = "pause ended";
+  public static final String ANALYSIS_FAILED = "canary analysis failed";
+  public static final String STEP_ANALYSIS_PASSED = "step analysis passed";
+  public static final String INCONCLUSIVE = "analysis inconclusive for longer than inconclusiveTimeout; waiting for a human (gantry promote or gantry abort)";
+  public static final String NO_CANARY_READY = "no canary instance is ready";
+
+  private CanaryReconciler() {}
+
+  /** The last verdict of one kind of analysis (background, or the current analysis step's), or null. */
+  public record Analysis(Verdict verdict, String summary) {}
+
+  /**
+   * Where a canary stands, from the ledger.
+   *
+   * @param step the current step (0-based; == steps.size() when all are done)
+   * @param weight the weight in force
+   * @param stepSince when the current step began
+   * @param promote null, "step" (advance past the current step) or "full" (skip to the end)
+   * @param pausedReason non-null while waiting for a human
+   * @param background the background analysis' last verdict (null before the first run)
+   * @param stepAnalysis the current analysis step's last verdict (null before its first run)
+   * @param inconclusiveSince since when the background analysis has been inconclusive without a break (or null)
+   */
+  public record State(int step, int weight, Instant stepSince, String promote, String pausedReason,
+      Analysis background, Analysis stepAnalysis, Instant inconclusiveSince) {
+    public static State initial(Instant now) {
+      return new State(0, 0, now, null, null, null, null, null);
+    }
+  }
+
+  /** Computes the plan of one pass. {@code state} may be null before the canary phase. */
+  public static List<Action> plan(Input in, State state) {
+    Deployment d = in.deployment();
+    ServiceSpec.Canary canary = in.spec().canary();
+    if (canary == null) {
+      throw new IllegalArgumentException("spec of " + d.service() + ": strategy " + in.spec().strategy()
+          + " (expected: canary)");
+    }
+    if (d.phase() != Phase.CANARY) {
+      // Provisioning, verifying, rolling back and the end states are the blue-green ones; where blue-green
+      // would cut over, the canary begins instead.
+      List<Action> out = new ArrayList<>();
+      for (Action a : BlueGreenReconciler.plan(in)) {
+        if (a instanceof Transition t && t.to() == Phase.CUTTING_OVER) {
+          out.add(new Transition(Phase.CANARY, CANARY_STARTED));
+          out.add(new SetStep(0, 0, "canary begins at step 1 of " + canary.steps().size()));
+        } else {
+          out.add(a);
+        }
+      }
+      return out;
+    }
+    if (state == null) {
+      state = State.initial(d.phaseSince());
+    }
+    List<Action> out = new ArrayList<>();
+    List<Observed> target = in.instances().stream().filter(o -> o.serial().equals(d.targetSerial())).toList();
+    for (Observed o : in.instances()) {
+      if (o.drifted() && o.running()) {
+        out.add(new BlueGreenReconciler.Stop(o.instanceId(), "artifact drift detected"));
+      }
+    }
+    long targetReady = target.stream().filter(o -> o.running() && !o.drifted() && o.ready()).count();
+    Route current = new Route(d.stableSerial(), null, d.targetSerial(), state.weight());
+
+    if (d.abortRequested()) {
+      out.add(new Route(d.stableSerial(), null));
+      out.add(new Transition(Phase.ROLLING_BACK, BlueGreenReconciler.ABORTED));
+      return out;
+    }
+    if (d.halted()) {
+      // Frozen: what runs keeps running where it is; analysis still reports, but nothing acts on it.
+      out.removeIf(a -> a instanceof BlueGreenReconciler.Stop);
+      out.add(current);
+      return out;
+    }
+    if (targetReady == 0) {
+      out.add(new Route(d.stableSerial(), null));
+      out.add(new Transition(Phase.ROLLING_BACK, NO_CANARY_READY));
+      return out;
+    }
+    if (state.background() != null && state.background().verdict() == Verdict.FAIL) {
+      out.add(new Route(d.stableSerial(), null));
+      out.add(new Transition(Phase.ROLLING_BACK, ANALYSIS_FAILED + ": " + state.background().summary()));
+      return out;
+    }
+    startMissing(out, d.targetSerial(), target, in.spec().instances());
+    List<Step> steps = canary.steps();
+    if ("full".equals(state.promote()) || state.step() >= steps.size()) {
+      out.add(new Route(d.targetSerial(), null));
+      out.add(new Transition(Phase.COMPLETE, "full".equals(state.promote()) ? PROMOTED_FULL : ALL_STEPS_DONE));
+      return out;
+    }
+    boolean promoted = "step".equals(state.promote());
+    Duration inStep = Duration.between(state.stepSince(), in.now());
+    int next = state.step() + 1;
+    if (state.pausedReason() != null) {
+      out.add(current);
+      if (promoted) {
+        out.add(new SetStep(next, state.weight(), PROMOTED));
+      }
+      return out;
+    }
+    Step step = steps.get(state.step());
+    switch (step) {
+      case SetWeight w -> {
+        out.add(new Route(d.stableSerial(), null, d.targetSerial(), w.percent()));
+        out.add(new SetStep(next, w.percent(), "weight set to " + w.percent() + "%"));
+        return out;
+      }
+      case Pause p -> {
+        out.add(current);
+        if (promoted) {
+          out.add(new SetStep(next, state.weight(), PROMOTED));
+        } else if (p.duration() != null && inStep.compareTo(p.duration()) >= 0) {
+          out.add(new SetStep(next, state.weight(), PAUSE_ENDED + " (" + ServiceSpec.format(p.duration()) + ")"));
+        }
+      }
+      case AnalysisStep a -> {
+        out.add(current);
+        Analysis r = state.stepAnalysis();
+        if (r != null && r.verdict() == Verdict.FAIL) {
+          out.set(out.size() - 1, new Route(d.stableSerial(), null));
+          out.add(new Transition(Phase.ROLLING_BACK, ANALYSIS_FAILED + " (step " + next + "): " + r.summary()));
+          return out;
+        }
+        if (promoted) {
+          out.add(new SetStep(next, state.weight(), PROMOTED));
+        } else if (r != null && r.verdict() == Verdict.PASS) {
+          out.add(new SetStep(next, state.weight(), STEP_ANALYSIS_PASSED + ": " + r.summary()));
+        } else if (inStep.compareTo(canary.analysis().inconclusiveTimeout()) > 0) {
+          out.add(new PauseForHuman(INCONCLUSIVE + (r == null ? "" : " (" + r.summary() + ")")));
+        }
+        return out;
+      }
+    }
+    if (state.inconclusiveSince() != null && out.stream().noneMatch(x -> x instanceof SetStep)
+        && Duration.between(state.inconclusiveSince(), in.now()).compareTo(canary.analysis().inconclusiveTimeout()) > 0) {
+      out.add(new PauseForHuman(INCONCLUSIVE + (state.background() == null ? "" : " (" + state.background().summary()
+          + ")")));
+    }
+    return out;
+  }
+
+  private static void startMissing(List<Action> out, String serial, List<Observed> target, int want) {
+    long present = target.stream().filter(o -> !o.drifted()).count();
+    if (present < want) {
+      out.add(new Start(serial, (int) (want - present)));
+    }
+  }
+}

@@ -1,0 +1,194 @@
+package dev.gantry.core.deploy;
+
+import static dev.gantry.core.deploy.BlueGreenReconciler.Phase.*;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.gantry.core.analysis.CanaryAnalysis.Verdict;
+import dev.gantry.core.deploy.BlueGreenReconciler.Action;
+import dev.gantry.core.deploy.BlueGreenReconciler.Deployment;
+import dev.gantry.core.deploy.BlueGreenReconciler.Input;
+import dev.gantry.core.deploy.BlueGreenReconciler.Observed;
+import dev.gantry.core.deploy.BlueGreenReconciler.PauseForHuman;
+import dev.gantry.core.deploy.BlueGreenReconciler.Phase;
+import dev.gantry.core.deploy.BlueGreenReconciler.Route;
+import dev.gantry.core.deploy.BlueGreenReconciler.SetStep;
+import dev.gantry.core.deploy.BlueGreenReconciler.Smoke;
+import dev.gantry.core.deploy.BlueGreenReconciler.Stop;
+import dev.gantry.core.deploy.BlueGreenReconciler.Transition;
+import dev.gantry.core.deploy.CanaryReconciler.Analysis;
+import dev.gantry.core.deploy.CanaryReconciler.State;
+import dev.gantry.core.json.Json;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/** State in, plan out, for the canary steps: no threads, no sleeps. */
+class CanaryReconcilerTest {
+  static final ServiceSpec SPEC = ServiceSpec.parse(Json.parseObject("""
+      {"name": "pricing", "command": ["{java}", "-jar", "{artifact}"], "instances": 2,
+       "strategy": "canary",
+       "canary": {"steps": [{"setWeight": 10}, {"pause": "30s"}, {"analysis": {}}, {"setWeight": 50},
+                            {"pause": "untilPromoted"}],
+                  "analysis": {"interval": "1s", "inconclusiveTimeout": "2m"}}}
+      """));
+  static final Instant T0 = Instant.parse("2026-12-01T10:00:00Z");
+  static final String OLD = "A-000001";
+  static final String NEW = "A-000002";
+
+  static Deployment dep(Phase phase, boolean halted, boolean abort) {
+    return new Deployment("d1", "pricing", NEW, OLD, phase, T0.minusSeconds(60), halted, abort);
+  }
+
+  static List<Observed> instances(boolean newReady) {
+    return List.of(new Observed("o1", OLD, true, true, false), new Observed("o2", OLD, true, true, false),
+        new Observed("n1", NEW, true, newReady, false), new Observed("n2", NEW, true, newReady, false));
+  }
+
+  static State at(int step, int weight, Duration inStep) {
+    return new State(step, weight, T0.minus(inStep), null, null, null, null, null);
+  }
+
+  static List<Action> plan(Deployment d, State s) {
+    return CanaryReconciler.plan(new Input(SPEC, d, instances(true), Smoke.PASSED, null, null, T0), s);
+  }
+
+  static List<Action> plan(State s) {
+    return plan(dep(CANARY, false, false), s);
+  }
+
+  @Test
+  void verifiedCanaryBeginsInsteadOfCuttingOver() {
+    List<Action> p = CanaryReconciler.plan(new Input(SPEC, dep(VERIFYING, false, false), instances(true), Smoke.PASSED,
+        null, null, T0), null);
+    assertThat(p).contains(new Transition(CANARY, CanaryReconciler.CANARY_STARTED));
+    assertThat(p).anyMatch(a -> a instanceof SetStep s && s.step() == 0 && s.weight() == 0);
+    assertThat(p).noneMatch(a -> a instanceof Transition t && t.to() == CUTTING_OVER);
+  }
+
+  @Test
+  void setWeightRoutesTheShareAndMovesOnAtOnce() {
+    List<Action> p = plan(at(0, 0, Duration.ZERO));
+    assertThat(p).contains(new Route(OLD, null, NEW, 10), new SetStep(1, 10, "weight set to 10%"));
+  }
+
+  @Test
+  void timedPauseWaitsItsDurationThenMovesOn() {
+    assertThat(plan(at(1, 10, Duration.ofSeconds(29)))).containsExactly(new Route(OLD, null, NEW, 10));
+    assertThat(plan(at(1, 10, Duration.ofSeconds(30)))).contains(new SetStep(2, 10, "pause ended (30s)"));
+  }
+
+  @Test
+  void analysisStepGatesTheNextStep() {
+    State waiting = new State(2, 10, T0.minusSeconds(5), null, null, null, null, null);
+    assertThat(plan(waiting)).containsExactly(new Route(OLD, null, NEW, 10));
+    State passed = new State(2, 10, T0.minusSeconds(5), null, null, null, new Analysis(Verdict.PASS, "ok"), null);
+    assertThat(plan(passed)).contains(new SetStep(3, 10, CanaryReconciler.STEP_ANALYSIS_PASSED + ": ok"));
+    State failed = new State(2, 10, T0.minusSeconds(5), null, null, null, new Analysis(Verdict.FAIL, "5xx"), null);
+    assertThat(plan(failed)).contains(new Route(OLD, null)).anyMatch(a -> a instanceof Transition t
+        && t.to() == ROLLING_BACK && t.reason().contains("5xx"));
+  }
+
+  @Test
+  void analysisInconclusiveForTooLongPausesForAHuman() {
+    State s = new State(2, 10, T0.minus(Duration.ofMinutes(3)), null, null, null,
+        new Analysis(Verdict.INCONCLUSIVE, "too little data"), null);
+    assertThat(plan(s)).anyMatch(a -> a instanceof PauseForHuman h && h.reason().contains("too little data"));
+    // Paused: nothing advances, the weight stays, until someone promotes.
+    State paused = new State(2, 10, T0.minus(Duration.ofMinutes(3)), null, "inconclusive", null, null, null);
+    assertThat(plan(paused)).containsExactly(new Route(OLD, null, NEW, 10));
+    State promoted = new State(2, 10, T0.minus(Duration.ofMinutes(3)), "step", "inconclusive", null, null, null);
+    assertThat(plan(promoted)).contains(new SetStep(3, 10, CanaryReconciler.PROMOTED));
+  }
+
+  @Test
+  void backgroundInconclusiveForTooLongPausesDuringAPause() {
+    State s = new State(4, 50, T0.minus(Duration.ofMinutes(10)), null, null,
+        new Analysis(Verdict.INCONCLUSIVE, "too little data"), null, T0.minus(Duration.ofMinutes(3)));
+    assertThat(plan(s)).anyMatch(a -> a instanceof PauseForHuman);
+  }
+
+  @Test
+  void pauseUntilPromotedWaitsForPromotion() {
+    assertThat(plan(at(4, 50, Duration.ofHours(5)))).containsExactly(new Route(OLD, null, NEW, 50));
+    State promoted = new State(4, 50, T0, "step", null, null, null, null);
+    assertThat(plan(promoted)).contains(new SetStep(5, 50, CanaryReconciler.PROMOTED));
+  }
+
+  @Test
+  void afterTheLastStepAllTrafficGoesToTheCanary() {
+    assertThat(plan(at(5, 50, Duration.ZERO))).contains(new Route(NEW, null),
+        new Transition(COMPLETE, CanaryReconciler.ALL_STEPS_DONE));
+  }
+
+  @Test
+  void promoteFullSkipsTheRemainingSteps() {
+    State s = new State(1, 10, T0, "full", null, null, null, null);
+    assertThat(plan(s)).contains(new Route(NEW, null), new Transition(COMPLETE, CanaryReconciler.PROMOTED_FULL));
+  }
+
+  @Test
+  void failingBackgroundAnalysisRollsBackAtOnce() {
+    State s = new State(1, 10, T0, null, null, new Analysis(Verdict.FAIL, "error-rate: 20%"), null, null);
+    List<Action> p = plan(s);
+    assertThat(p).contains(new Route(OLD, null));
+    assertThat(p).anyMatch(a -> a instanceof Transition t && t.to() == ROLLING_BACK
+        && t.reason().equals(CanaryReconciler.ANALYSIS_FAILED + ": error-rate: 20%"));
+  }
+
+  @Test
+  void haltFreezesWeightsEvenWhenAnalysisFails() {
+    State s = new State(1, 10, T0.minus(Duration.ofHours(1)), "step", null, new Analysis(Verdict.FAIL, "x"), null, null);
+    assertThat(plan(dep(CANARY, true, false), s)).containsExactly(new Route(OLD, null, NEW, 10));
+  }
+
+  @Test
+  void abortRestoresStableAtOnceEvenWhenHalted() {
+    List<Action> p = plan(dep(CANARY, true, true), at(3, 50, Duration.ZERO));
+    assertThat(p).containsExactly(new Route(OLD, null), new Transition(ROLLING_BACK, BlueGreenReconciler.ABORTED));
+  }
+
+  @Test
+  void noReadyCanaryInstanceRollsBack() {
+    List<Action> p = CanaryReconciler.plan(new Input(SPEC, dep(CANARY, false, false), instances(false), Smoke.PASSED,
+        null, null, T0), at(1, 10, Duration.ZERO));
+    assertThat(p).contains(new Route(OLD, null), new Transition(ROLLING_BACK, CanaryReconciler.NO_CANARY_READY));
+  }
+
+  /** Properties over seeded random states: traffic never goes to the canary when it must not. */
+  @Test
+  void randomStatesNeverRouteToAnUnreadyOrFailedCanary() {
+    long seed = Long.getLong("gantry.seed", System.nanoTime());
+    Random rnd = new Random(seed);
+    Verdict[] verdicts = Verdict.values();
+    for (int i = 0; i < 5000; i++) {
+      boolean ready = rnd.nextInt(4) != 0;
+      boolean halted = rnd.nextInt(5) == 0;
+      boolean abort = rnd.nextInt(8) == 0;
+      Analysis bg = rnd.nextBoolean() ? null : new Analysis(verdicts[rnd.nextInt(3)], "bg");
+      Analysis st = rnd.nextBoolean() ? null : new Analysis(verdicts[rnd.nextInt(3)], "st");
+      String promote = new String[] {null, "step", "full"}[rnd.nextInt(3)];
+      State s = new State(rnd.nextInt(6), rnd.nextInt(101), T0.minusSeconds(rnd.nextInt(600)), promote,
+          rnd.nextInt(4) == 0 ? "paused" : null, bg, st, rnd.nextBoolean() ? null : T0.minusSeconds(rnd.nextInt(600)));
+      List<Action> p = CanaryReconciler.plan(new Input(SPEC, dep(CANARY, halted, abort), instances(ready), Smoke.PASSED,
+          null, null, T0), s);
+      String why = "seed " + seed + ", case " + i + ": " + s + " halted=" + halted + " abort=" + abort + " → " + p;
+      List<Route> routes = p.stream().filter(a -> a instanceof Route).map(a -> (Route) a).toList();
+      assertThat(routes).as(why).hasSize(1);
+      Route r = routes.getFirst();
+      assertThat(r.weight()).as(why).isBetween(0, 100);
+      if (abort || (!halted && (!ready || (bg != null && bg.verdict() == Verdict.FAIL)))) {
+        assertThat(r).as(why).isEqualTo(new Route(OLD, null));
+        assertThat(p).as(why).anyMatch(a -> a instanceof Transition t && t.to() == ROLLING_BACK);
+      }
+      if (halted && !abort) {
+        assertThat(p).as(why).noneMatch(a -> a instanceof SetStep || a instanceof Transition || a instanceof Stop);
+        assertThat(r).as(why).isEqualTo(new Route(OLD, null, NEW, s.weight()));
+      }
+      if (p.stream().anyMatch(a -> a instanceof Transition t && t.to() == COMPLETE)) {
+        assertThat(r).as(why).isEqualTo(new Route(NEW, null));
+      }
+    }
+  }
+}
