@@ -220,7 +220,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     String preview = h.get(ForwardingHeaders.X_GANTRY_PREVIEW);
     String host = h.get(HttpHeaderNames.HOST);
     RouteSelection selection = context.routes().current()
-        .select(host, request.uri(), preview != null && preview.trim().equals("1"));
+        .select(host, request.uri(), preview != null && preview.trim().equals("1"), h);
     switch (selection) {
       case RouteSelection.NoRoute n ->
           respondLocal(x, HttpResponseStatus.NOT_FOUND, Problems.ROUTE_NOT_FOUND, n.detail(), x.keepAlive);

@@ -84,6 +84,14 @@ final class RouteSnapshot {
    * @param previewHeader whether the request carries {@code X-Gantry-Preview: 1}
    */
   RouteSelection select(String hostHeader, String uri, boolean previewHeader) {
+    return select(hostHeader, uri, previewHeader, null);
+  }
+
+  /**
+   * Picks the version for a request; with a canary in the table, {@code headers} (may be null) decide
+   * canary or stable for normal traffic. A canary without instances never takes a request: stable does.
+   */
+  RouteSelection select(String hostHeader, String uri, boolean previewHeader, io.netty.handler.codec.http.HttpHeaders headers) {
     String host = hostHeader;
     String target = uri;
     if (!target.startsWith("/")) {
@@ -122,6 +130,9 @@ final class RouteSnapshot {
       rest = strip(rest, PREVIEW_SEGMENT.length());
     }
     VersionRoute version = preview ? route.preview() : route.stable();
+    if (!preview && route.canary() != null && route.canary().backendCount() > 0 && route.split().toCanary(headers)) {
+      version = route.canary();
+    }
     if (version == null) {
       return new RouteSelection.NoVersion(route.service(), "service '" + route.service() + "' has no "
           + (preview ? "preview" : "stable") + " version");

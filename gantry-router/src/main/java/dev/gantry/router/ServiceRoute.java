@@ -14,7 +14,13 @@ import java.util.function.BiFunction;
  * @param prefix {@code ""} for the root prefix, else {@code /segment[/segment...]} without a trailing
  *     slash; null when the service is not routed by path
  */
-record ServiceRoute(String service, String host, String prefix, VersionRoute stable, VersionRoute preview) {
+record ServiceRoute(String service, String host, String prefix, VersionRoute stable, VersionRoute preview,
+    VersionRoute canary, CanarySplit split) {
+
+  ServiceRoute(String service, String host, String prefix, VersionRoute stable, VersionRoute preview) {
+    this(service, host, prefix, stable, preview, null, null);
+  }
+
 
   static ServiceRoute compile(RouteTable table, BiFunction<String, String, VersionMetrics> metrics) {
     if (table == null) {
@@ -34,8 +40,9 @@ record ServiceRoute(String service, String host, String prefix, VersionRoute sta
           + "' (expected: a host name)");
     }
     String prefix = table.pathPrefix() == null ? null : normalizePrefix(service, table.pathPrefix());
+    VersionRoute canary = table.canary() == null ? null : version(table, table.canary().version(), metrics);
     return new ServiceRoute(service, host, prefix, version(table, table.stable(), metrics),
-        version(table, table.preview(), metrics));
+        version(table, table.preview(), metrics), canary, canary == null ? null : new CanarySplit(table.canary()));
   }
 
   private static VersionRoute version(RouteTable table, String version,

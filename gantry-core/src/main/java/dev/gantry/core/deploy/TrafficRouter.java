@@ -36,12 +36,38 @@ public interface TrafficRouter extends AutoCloseable {
    *     or {@code /SERVICE/~preview/} prefix), used for smoke checks before the switch; may be null
    * @param backends instances per version: version → list of host:port
    * @param serials version → serial, echoed in the {@code X-Gantry-Serial} response header
+   * @param canary the canary split of normal traffic, or null (all normal traffic to stable)
    */
   record RouteTable(String service, String host, String pathPrefix, String stable, String preview,
-      Map<String, List<String>> backends, Map<String, String> serials) {
+      Map<String, List<String>> backends, Map<String, String> serials, Canary canary) {
     public RouteTable {
       backends = Map.copyOf(backends);
       serials = Map.copyOf(serials);
+    }
+
+    public RouteTable(String service, String host, String pathPrefix, String stable, String preview,
+        Map<String, List<String>> backends, Map<String, String> serials) {
+      this(service, host, pathPrefix, stable, preview, backends, serials, null);
+    }
+  }
+
+  /**
+   * Which normal requests go to the canary version instead of the stable one. In order: a request whose
+   * {@code header} has {@code headerValue}, or whose {@code cookie} has {@code cookieValue}, or whose user
+   * is in {@code users}, goes to the canary; a request with a user id (from {@code userHeader}, else
+   * {@code userCookie}) goes there when the user's sticky bucket (a hash of salt and id, 0..9999) is below
+   * weight × 100, so a user keeps one version while the weight holds and only moves to the canary as it
+   * grows; a request without a user id goes there with probability weight %.
+   *
+   * @param salt mixes the buckets per canary (the deployment id), so no user is always first
+   */
+  record Canary(String version, int weight, String salt, String userHeader, String userCookie, List<String> users,
+      String header, String headerValue, String cookie, String cookieValue) {
+    public Canary {
+      if (weight < 0 || weight > 100) {
+        throw new IllegalArgumentException("canary weight: " + weight + " (expected: 0..100)");
+      }
+      users = List.copyOf(users);
     }
   }
 
