@@ -248,6 +248,18 @@ public final class GantryClient {
     return object(send("POST", "/api/v1/services/" + path(service) + "/abort", reasonBody(reason), "application/json"));
   }
 
+  /** Promotes a canary past its current step, or (full) to all traffic. */
+  public Map<String, Object> promote(String service, boolean full) {
+    return object(send("POST", "/api/v1/services/" + path(service) + "/promote", Map.of("full", full),
+        "application/json"));
+  }
+
+  /** A deployment's analysis runs, newest first. */
+  public List<Object> analysis(String service, String deployment, int limit) {
+    return list(send("GET", "/api/v1/services/" + path(service) + "/deployments/" + path(deployment) + "/analysis"
+        + query("limit", String.valueOf(limit)), null, "application/json"));
+  }
+
   /** Halts one service, or all when service is null. */
   public Map<String, Object> halt(String service, String reason) {
     Map<String, Object> b = reasonBody(reason);

@@ -19,10 +19,25 @@ public final class DeployQueries {
   /** A service as projected. */
   public record ServiceRow(String name, String spec, String stableSerial) {}
 
-  /** A deployment as projected. */
+  /** A deployment as projected; the canary fields keep their defaults for a blue-green one. */
   public record DeploymentRow(String id, String service, String serial, String fromSerial, String kind, String phase,
       String reason, String phaseSince, boolean abortRequested, String smoke, String startedBy, String startedAt,
-      long seq) {}
+      long seq, Canary canary) {}
+
+  /**
+   * A canary's progress.
+   *
+   * @param step -1 before the canary phase
+   * @param verdict the background analysis' last verdict (null before the first run)
+   * @param stepVerdict the current analysis step's last verdict (null before its first run)
+   */
+  public record Canary(String strategy, int step, int weight, String stepSince, String promote, String pausedReason,
+      String verdict, String verdictSummary, String stepVerdict, String stepSummary, String inconclusiveSince,
+      int testedRuns) {}
+
+  /** One recorded analysis run. */
+  public record AnalysisRow(String deployment, long run, String kind, String verdict, boolean tested, String summary,
+      String metrics, String recordedAt) {}
 
   /** An instance as projected. */
   public record InstanceRow(String id, String service, String serial, int port, long pid, String state, String reason) {}
@@ -42,12 +57,15 @@ public final class DeployQueries {
   }
 
   private static final String DEPLOYMENT_COLUMNS = "id, service, serial, from_serial, kind, phase, reason, phase_since,"
-      + " abort_requested, smoke, started_by, started_at, updated_seq";
+      + " abort_requested, smoke, started_by, started_at, updated_seq, strategy, step, weight, step_since, promote,"
+      + " paused_reason, verdict, verdict_summary, step_verdict, step_summary, inconclusive_since, tested_runs";
 
   private static DeploymentRow deployment(ResultSet rs) throws SQLException {
     return new DeploymentRow(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
         rs.getString(6), rs.getString(7), rs.getString(8), rs.getInt(9) != 0, rs.getString(10), rs.getString(11),
-        rs.getString(12), rs.getLong(13));
+        rs.getString(12), rs.getLong(13), new Canary(rs.getString(14), rs.getInt(15), rs.getInt(16), rs.getString(17),
+        rs.getString(18), rs.getString(19), rs.getString(20), rs.getString(21), rs.getString(22), rs.getString(23),
+        rs.getString(24), rs.getInt(25)));
   }
 
   /** The service's deployments, newest first. */
@@ -66,6 +84,23 @@ public final class DeployQueries {
     List<DeploymentRow> out = new ArrayList<>();
     rows("SELECT " + DEPLOYMENT_COLUMNS + " FROM deployment WHERE id = ?", List.of(id), rs -> out.add(deployment(rs)));
     return out.stream().findFirst();
+  }
+
+  /** A deployment's analysis runs, newest first. */
+  public List<AnalysisRow> analysisRuns(String deployment, int limit) {
+    List<AnalysisRow> out = new ArrayList<>();
+    rows("SELECT deployment, run, kind, verdict, tested, summary, metrics, recorded_at FROM analysis_run"
+        + " WHERE deployment = ? ORDER BY run DESC LIMIT " + Math.max(1, limit), List.of(deployment),
+        rs -> out.add(new AnalysisRow(rs.getString(1), rs.getLong(2), rs.getString(3), rs.getString(4),
+            rs.getInt(5) != 0, rs.getString(6), rs.getString(7), rs.getString(8))));
+    return out;
+  }
+
+  /** How many analysis runs a deployment has (the next run's number is one more). */
+  public long analysisCount(String deployment) {
+    long[] n = new long[1];
+    rows("SELECT COUNT(*) FROM analysis_run WHERE deployment = ?", List.of(deployment), rs -> n[0] = rs.getLong(1));
+    return n[0];
   }
 
   /** Instances of a service that are not stopped. */

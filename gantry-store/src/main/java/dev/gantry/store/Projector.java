@@ -9,6 +9,10 @@ import dev.gantry.core.ledger.LedgerEvent.AccountCreated;
 import dev.gantry.core.ledger.LedgerEvent.ArtifactRegistered;
 import dev.gantry.core.ledger.LedgerEvent.TestsRecorded;
 import dev.gantry.core.ledger.LedgerEvent.DeploymentAbortRequested;
+import dev.gantry.core.ledger.LedgerEvent.DeploymentAnalysisRecorded;
+import dev.gantry.core.ledger.LedgerEvent.DeploymentPaused;
+import dev.gantry.core.ledger.LedgerEvent.DeploymentPromoteRequested;
+import dev.gantry.core.ledger.LedgerEvent.DeploymentStepChanged;
 import dev.gantry.core.ledger.LedgerEvent.DeploymentPhaseChanged;
 import dev.gantry.core.ledger.LedgerEvent.DeploymentSmokeChecked;
 import dev.gantry.core.ledger.LedgerEvent.DeploymentStarted;
@@ -49,6 +53,7 @@ final class Projector {
       new Table("test_case", List.of("serial", "suite", "run", "test"), Set.of("run")),
       new Table("service", List.of("name"), Set.of()),
       new Table("deployment", List.of("id"), Set.of()),
+      new Table("analysis_run", List.of("deployment", "run"), Set.of("run")),
       new Table("instance", List.of("id"), Set.of()),
       new Table("halt", List.of("scope"), Set.of()));
 
@@ -129,6 +134,31 @@ final class Projector {
           "UPDATE deployment SET smoke = ?, updated_seq = ? WHERE id = ?", e.passed() ? "PASSED" : "FAILED", seq, e.id()));
       case DeploymentAbortRequested e -> expectOne(e.id(), update(c,
           "UPDATE deployment SET abort_requested = 1, updated_seq = ? WHERE id = ?", seq, e.id()));
+      case DeploymentStepChanged e -> expectOne(e.id(), update(c, "UPDATE deployment SET strategy = 'canary', step = ?,"
+          + " weight = ?, step_since = ?, promote = NULL, paused_reason = NULL, inconclusive_since = NULL,"
+          + " step_verdict = NULL, step_summary = NULL, reason = ?, updated_seq = ? WHERE id = ?",
+          e.step(), e.weight(), entry.time(), e.reason(), seq, e.id()));
+      case DeploymentAnalysisRecorded e -> {
+        update(c, "INSERT INTO analysis_run (deployment, run, kind, verdict, tested, summary, metrics, recorded_at,"
+                + " updated_seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", e.id(), e.run(), e.kind(), e.verdict(),
+            e.tested() ? 1 : 0, e.summary(), Json.canonical(e.body().get("metrics")), entry.time(), seq);
+        if (e.kind().equals("background")) {
+          // inconclusive_since: when an unbroken run of inconclusive verdicts began (cleared by any other verdict).
+          expectOne(e.id(), update(c, "UPDATE deployment SET verdict = ?, verdict_summary = ?, tested_runs = tested_runs + ?,"
+              + " inconclusive_since = CASE WHEN ? = 'inconclusive' THEN COALESCE(inconclusive_since, ?) ELSE NULL END,"
+              + " updated_seq = ? WHERE id = ?", e.verdict(), e.summary(), e.tested() ? 1 : 0, e.verdict(), entry.time(),
+              seq, e.id()));
+        } else {
+          expectOne(e.id(), update(c, "UPDATE deployment SET step_verdict = ?, step_summary = ?,"
+              + " tested_runs = tested_runs + ?, updated_seq = ? WHERE id = ?", e.verdict(), e.summary(),
+              e.tested() ? 1 : 0, seq, e.id()));
+        }
+      }
+      case DeploymentPromoteRequested e -> expectOne(e.id(), update(c,
+          "UPDATE deployment SET promote = ?, updated_seq = ? WHERE id = ?", e.full() ? "full" : "step", seq, e.id()));
+      case DeploymentPaused e -> expectOne(e.id(), update(c,
+          "UPDATE deployment SET paused_reason = ?, reason = ?, updated_seq = ? WHERE id = ?", e.reason(), e.reason(), seq,
+          e.id()));
       case InstanceStarted e -> update(c, "INSERT INTO instance (id, service, serial, port, pid, state, reason, updated_seq)"
               + " VALUES (?, ?, ?, ?, ?, 'RUNNING', 'started', ?) ON CONFLICT (id) DO UPDATE SET port = excluded.port,"
               + " pid = excluded.pid, state = 'RUNNING', reason = 'started', updated_seq = excluded.updated_seq",

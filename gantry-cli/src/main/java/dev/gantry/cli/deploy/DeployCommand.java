@@ -11,7 +11,7 @@ import picocli.CommandLine.Spec;
 
 /** {@code gantry deploy SERVICE --serial S [--watch]}. */
 @Command(name = "deploy", mixinStandardHelpOptions = true,
-    description = "Deploy an artifact blue-green: provision, verify, switch, watch, or roll back by itself.")
+    description = "Deploy an artifact by the service's strategy (blue-green or canary): provision, verify, switch or step, watch, or roll back by itself.")
 public final class DeployCommand implements Callable<Integer> {
   @Spec
   CommandSpec spec;

@@ -57,6 +57,28 @@ public final class OperatorCommands {
     }
   }
 
+  /** {@code gantry promote SERVICE [--full]}. */
+  @Command(name = "promote", mixinStandardHelpOptions = true,
+      description = "Promote a canary past its current step (a pause, an analysis, a wait for a human), or with --full to all traffic.")
+  public static final class Promote implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(index = "0", description = "the service")
+    String service;
+
+    @Option(names = "--full", description = "skip the remaining steps: all traffic to the canary now")
+    boolean full;
+
+    @Override
+    public Integer call() {
+      Map<String, Object> d = CliConfig.client().promote(service, full);
+      spec.commandLine().getOut().printf("%s: deployment %s promoted%s%n", service, d.get("id"),
+          full ? " to full" : " past its current step");
+      return 0;
+    }
+  }
+
   /** {@code gantry halt [SERVICE]}. */
   @Command(name = "halt", mixinStandardHelpOptions = true,
       description = "Freeze a service (or all): nothing progresses and no deployment starts until resumed.")

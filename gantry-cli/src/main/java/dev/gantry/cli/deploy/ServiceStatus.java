@@ -23,6 +23,14 @@ public final class ServiceStatus {
       Map<String, Object> d = (Map<String, Object>) deps.getFirst();
       out.printf("deployment %s  %s → %s  %s (%s)%n", d.get("id"), d.get("from") == null ? "-" : d.get("from"),
           d.get("serial"), d.get("phase"), d.get("reason"));
+      if (d.get("canary") instanceof Map<?, ?> c && "CANARY".equals(d.get("phase"))) {
+        out.printf("canary     step %s, weight %s%%%s; analysis %s%n", ((Number) c.get("step")).longValue() + 1,
+            c.get("weight"), c.get("paused") == null ? "" : ", PAUSED (" + c.get("paused") + ")",
+            c.get("verdict") == null ? "not run yet" : c.get("verdict") + " (" + c.get("verdictSummary") + ")");
+      }
+    }
+    if (s.get("route") instanceof Map<?, ?> r && r.get("canary") != null) {
+      out.printf("route      %s%% of users to %s, the rest to %s%n", r.get("weight"), r.get("canary"), r.get("stable"));
     }
     for (Object o : (List<Object>) s.get("instances")) {
       Map<String, Object> i = (Map<String, Object>) o;
@@ -43,9 +51,14 @@ public final class ServiceStatus {
       Map<String, Object> d = ((List<Object>) s.get("deployments")).stream().map(o -> (Map<String, Object>) o)
           .filter(x -> deploymentId == null || x.get("id").equals(deploymentId)).findFirst().orElse(null);
       if (d != null) {
-        String now = d.get("phase") + " (" + d.get("reason") + ")";
+        String detail = String.valueOf(d.get("reason"));
+        if (d.get("canary") instanceof Map<?, ?> cm && "CANARY".equals(d.get("phase"))) {
+          detail = "step " + (((Number) cm.get("step")).longValue() + 1) + ", weight " + cm.get("weight") + "%: " + detail
+              + (cm.get("verdict") == null ? "" : "; analysis " + cm.get("verdict"));
+        }
+        String now = d.get("phase") + " (" + detail + ")";
         if (!Objects.equals(now, last)) {
-          out.printf("%6.1fs  %-18s %s%n", (System.nanoTime() - start) / 1e9, d.get("phase"), d.get("reason"));
+          out.printf("%6.1fs  %-18s %s%n", (System.nanoTime() - start) / 1e9, d.get("phase"), detail);
           out.flush();
           last = now;
         }

@@ -46,12 +46,42 @@ public final class CanaryAnalysis {
    * @param maxLatencyRatio tolerance: how much slower the canary may be (1.25 = 25 %), rounded to the router
    *     histogram's resolution (steps of 10^0.1 ≈ 1.26)
    * @param inconclusiveTimeout how long the analysis may stay inconclusive before the canary pauses for a human
+   * @param latencyWarmup how long after the canary starts its latency begins to count: fresh processes (a JVM
+   *     before its JIT has compiled the hot paths) are slower than a warmed stable version for their first
+   *     seconds, which is not the regression the test looks for. Errors count from the first request.
+   * @param latencyFloor an increase smaller than this is never a regression, whatever the ratio (a
+   *     sub-millisecond service doubling to 1.2 ms is usually noise of a fresh process, not a fault)
    */
   public record Settings(Duration interval, double significance, int minRequests, double maxErrorRateIncrease,
-      double maxLatencyRatio, Duration inconclusiveTimeout) {
+      double maxLatencyRatio, Duration inconclusiveTimeout, Duration latencyWarmup, Duration latencyFloor) {
 
     public static final Settings DEFAULTS = new Settings(Duration.ofSeconds(2), 0.05, 50, 0.005, 1.25,
-        Duration.ofMinutes(5));
+        Duration.ofMinutes(5), Duration.ofSeconds(30), Duration.ofMillis(2));
+
+    public Settings(Duration interval, double significance, int minRequests, double maxErrorRateIncrease,
+        double maxLatencyRatio, Duration inconclusiveTimeout) {
+      this(interval, significance, minRequests, maxErrorRateIncrease, maxLatencyRatio, inconclusiveTimeout,
+          Duration.ZERO, Duration.ZERO);
+    }
+
+    /**
+     * Per histogram bucket, the bucket a stable latency moves to under the tolerance: the first bound at
+     * least max(bound × maxLatencyRatio, bound + latencyFloor) (within 1 %, the rounding of the R10 bounds).
+     */
+    public int[] toleranceMap(long[] boundsMicros) {
+      int[] to = new int[boundsMicros.length + 1];
+      long floor = latencyFloor.toNanos() / 1000;
+      for (int i = 0; i < boundsMicros.length; i++) {
+        double target = Math.max(boundsMicros[i] * maxLatencyRatio, boundsMicros[i] + floor) * 0.99;
+        int j = i;
+        while (j < boundsMicros.length && boundsMicros[j] < target) {
+          j++;
+        }
+        to[i] = j;
+      }
+      to[boundsMicros.length] = boundsMicros.length;
+      return to;
+    }
 
     /** The tolerance as whole histogram buckets (the bounds grow by 10^0.1 per bucket). */
     public int latencyShiftBuckets() {
@@ -81,13 +111,23 @@ public final class CanaryAnalysis {
    * @param priorTestedRuns how many earlier runs of this canary had data enough to test (for the spending)
    */
   public static Result analyze(VersionStats canary, VersionStats stable, Settings s, int priorTestedRuns) {
-    boolean enough = canary.requests() >= s.minRequests() && stable.requests() >= s.minRequests();
+    return analyze(canary, stable, canary, stable, s, priorTestedRuns);
+  }
+
+  /**
+   * Judges one window, with latency over its own window (after the warm-up; null while warming up).
+   *
+   * @param priorTestedRuns how many earlier runs of this canary had data enough to test (for the spending)
+   */
+  public static Result analyze(VersionStats canary, VersionStats stable, VersionStats latencyCanary,
+      VersionStats latencyStable, Settings s, int priorTestedRuns) {
     List<Metric> metrics = new ArrayList<>();
+    boolean enough = canary.requests() >= s.minRequests() && stable.requests() >= s.minRequests();
     if (!enough) {
-      String why = "too little data: canary " + canary.requests() + ", stable " + stable.requests()
-          + " requests (expected: at least " + s.minRequests() + " each)";
+      String why = tooLittle(canary, stable, s);
       metrics.add(new Metric("error-rate", Verdict.INCONCLUSIVE, why, errorNumbers(canary, stable)));
-      metrics.add(new Metric("latency", Verdict.INCONCLUSIVE, why, latencyNumbers(canary, stable)));
+      metrics.add(new Metric("latency", Verdict.INCONCLUSIVE, why, latencyCanary == null ? new LinkedHashMap<>()
+          : latencyNumbers(latencyCanary, latencyStable)));
       return new Result(Verdict.INCONCLUSIVE, false, why, metrics);
     }
     double level = levelForRun(s.significance(), priorTestedRuns + 1);
@@ -105,9 +145,39 @@ public final class CanaryAnalysis {
         canary.requests(), pct(e.stableRate()), stable.errors5xx(), stable.requests(), num(e.pValue()),
         errorFails ? "<" : ">=", num(level)), en));
 
+    Metric latency = latencyMetric(latencyCanary, latencyStable, s, level);
+    metrics.add(latency);
+    boolean latencyFails = latency.verdict() == Verdict.FAIL;
+    Verdict v = errorFails || latencyFails ? Verdict.FAIL
+        : latency.verdict() == Verdict.INCONCLUSIVE ? Verdict.INCONCLUSIVE : Verdict.PASS;
+    String summary = switch (v) {
+      case PASS -> "canary as good as stable";
+      case INCONCLUSIVE -> "error rate passes; latency: " + latency.detail();
+      case FAIL -> metrics.stream().filter(m -> m.verdict() == Verdict.FAIL).map(m -> m.name() + ": " + m.detail())
+          .reduce((a, b) -> a + "; " + b).orElseThrow();
+    };
+    return new Result(v, true, summary, metrics);
+  }
+
+  private static String tooLittle(VersionStats canary, VersionStats stable, Settings s) {
+    return "too little data: canary " + canary.requests() + ", stable " + stable.requests()
+        + " requests (expected: at least " + s.minRequests() + " each)";
+  }
+
+  private static Metric latencyMetric(VersionStats canary, VersionStats stable, Settings s, double level) {
+    if (canary == null) {
+      return new Metric("latency", Verdict.INCONCLUSIVE, "warming up (latency counts " + s.latencyWarmup().toSeconds()
+          + " s after the canary starts)", new LinkedHashMap<>());
+    }
+    if (canary.requests() < s.minRequests() || stable.requests() < s.minRequests()) {
+      return new Metric("latency", Verdict.INCONCLUSIVE, tooLittle(canary, stable, s) + " since the warm-up",
+          latencyNumbers(canary, stable));
+    }
     long[] c = counts(canary);
     long[] st = counts(stable);
-    MannWhitney.Result l = MannWhitney.test(c, st, s.latencyShiftBuckets());
+    MannWhitney.Result l = canary.latencyBucketsMicros().length + 1 == c.length
+        ? MannWhitney.test(c, st, s.toleranceMap(canary.latencyBucketsMicros()))
+        : MannWhitney.test(c, st, s.latencyShiftBuckets());
     Map<String, String> ln = latencyNumbers(canary, stable);
     ln.put("u", num(l.u()));
     ln.put("z", num(l.z()));
@@ -115,17 +185,12 @@ public final class CanaryAnalysis {
     ln.put("level", num(level));
     ln.put("probabilityCanarySlower", num(l.probabilityCanarySlower()));
     ln.put("toleranceRatio", num(s.maxLatencyRatio()));
-    boolean latencyFails = l.pValue() < level;
-    metrics.add(new Metric("latency", latencyFails ? Verdict.FAIL : Verdict.PASS, String.format(Locale.ROOT,
+    ln.put("toleranceFloorMicros", Long.toString(s.latencyFloor().toNanos() / 1000));
+    boolean fails = l.pValue() < level;
+    return new Metric("latency", fails ? Verdict.FAIL : Verdict.PASS, String.format(Locale.ROOT,
         "median %d µs vs stable %d µs, p99 %d µs vs %d µs: p=%s %s %s", canary.quantileMicros(0.5),
         stable.quantileMicros(0.5), canary.quantileMicros(0.99), stable.quantileMicros(0.99), num(l.pValue()),
-        latencyFails ? "<" : ">=", num(level)), ln));
-
-    Verdict v = errorFails || latencyFails ? Verdict.FAIL : Verdict.PASS;
-    String summary = v == Verdict.PASS ? "canary as good as stable"
-        : metrics.stream().filter(m -> m.verdict() == Verdict.FAIL).map(m -> m.name() + ": " + m.detail())
-            .reduce((a, b) -> a + "; " + b).orElseThrow();
-    return new Result(v, true, summary, metrics);
+        fails ? "<" : ">=", num(level)), ln);
   }
 
   private static long[] counts(VersionStats v) {

@@ -25,18 +25,32 @@ public final class MannWhitney {
    * @param shiftBuckets how many buckets the stable histogram moves up before comparing (the tolerance)
    */
   public static Result test(long[] canary, long[] stable, int shiftBuckets) {
-    if (canary.length != stable.length) {
-      throw new IllegalArgumentException("histograms: " + canary.length + " and " + stable.length
-          + " buckets (expected: the same bounds)");
-    }
     if (shiftBuckets < 0) {
       throw new IllegalArgumentException("shiftBuckets: " + shiftBuckets + " (expected: >= 0)");
+    }
+    int[] to = new int[stable.length];
+    for (int i = 0; i < to.length; i++) {
+      to[i] = i + shiftBuckets;
+    }
+    return test(canary, stable, to);
+  }
+
+  /**
+   * The same test with the tolerance given per bucket: stable's bucket i counts as bucket {@code to[i]}
+   * (at least i; past the last bucket means the last, which is unbounded).
+   */
+  public static Result test(long[] canary, long[] stable, int[] to) {
+    if (canary.length != stable.length || to.length != stable.length) {
+      throw new IllegalArgumentException("histograms: " + canary.length + " and " + stable.length
+          + " buckets (expected: the same bounds)");
     }
     int k = canary.length;
     long[] shifted = new long[k];
     for (int i = 0; i < k; i++) {
-      // The last bucket is unbounded: whatever moves past it stays in it.
-      shifted[Math.min(k - 1, i + shiftBuckets)] += stable[i];
+      if (to[i] < i) {
+        throw new IllegalArgumentException("to[" + i + "]: " + to[i] + " (expected: >= " + i + ")");
+      }
+      shifted[Math.min(k - 1, to[i])] += stable[i];
     }
     double n = 0;
     double m = 0;

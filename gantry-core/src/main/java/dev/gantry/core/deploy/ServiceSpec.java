@@ -36,7 +36,7 @@ import java.util.regex.Pattern;
  *   steps: [ {setWeight: 10}, {pause: 30s}, {analysis: {}}, {setWeight: 50}, {pause: untilPromoted} ]
  *   cohort: { userHeader: X-User-Id, users: [alice, bob], header: {name: X-Beta, value: "1"} }
  *   analysis: { interval: 2s, significance: 0.05, minRequests: 50, maxErrorRateIncrease: 0.005,
- *               maxLatencyRatio: 1.25, inconclusiveTimeout: 5m }
+ *               maxLatencyRatio: 1.25, inconclusiveTimeout: 5m, latencyWarmup: 30s, latencyFloor: 2ms }
  * </pre>
  *
  * {@link #parse} reports every problem at once (unknown keys, bad durations, missing fields, a port
@@ -103,7 +103,7 @@ public record ServiceSpec(String name, String runtime, List<String> command, Str
   private static final Set<String> COHORT = Set.of("userHeader", "userCookie", "users", "header", "cookie");
   private static final Set<String> MATCH = Set.of("name", "value");
   private static final Set<String> ANALYSIS = Set.of("interval", "significance", "minRequests",
-      "maxErrorRateIncrease", "maxLatencyRatio", "inconclusiveTimeout");
+      "maxErrorRateIncrease", "maxLatencyRatio", "inconclusiveTimeout", "latencyWarmup", "latencyFloor");
   /** A canary of more steps than this is a script, not a release plan. */
   static final int MAX_STEPS = 32;
   private static final Pattern HEADER_NAME = Pattern.compile("[A-Za-z0-9!#$%&'*+.^_`|~-]{1,64}");
@@ -303,6 +303,8 @@ public record ServiceSpec(String name, String runtime, List<String> command, Str
     am.put("maxErrorRateIncrease", decimal(a.maxErrorRateIncrease()));
     am.put("maxLatencyRatio", decimal(a.maxLatencyRatio()));
     am.put("inconclusiveTimeout", format(a.inconclusiveTimeout()));
+    am.put("latencyWarmup", format(a.latencyWarmup()));
+    am.put("latencyFloor", format(a.latencyFloor()));
     m.put("analysis", am);
     return m;
   }
@@ -554,7 +556,9 @@ public record ServiceSpec(String name, String runtime, List<String> command, Str
                 BigDecimal.ONE, f).doubleValue(),
             decimal(a, "maxLatencyRatio", BigDecimal.valueOf(d.maxLatencyRatio()), BigDecimal.ONE,
                 new BigDecimal(100), f).doubleValue(),
-            duration(a, "inconclusiveTimeout", d.inconclusiveTimeout(), f));
+            duration(a, "inconclusiveTimeout", d.inconclusiveTimeout(), f),
+            duration(a, "latencyWarmup", d.latencyWarmup(), f),
+            duration(a, "latencyFloor", d.latencyFloor(), f));
         if (analysis.interval().compareTo(Duration.ofMillis(200)) < 0) {
           problems.add(f + "interval: " + format(analysis.interval()) + " (expected: at least 200ms, the loop's tick)");
         }

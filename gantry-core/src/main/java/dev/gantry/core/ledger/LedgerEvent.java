@@ -379,6 +379,100 @@ public sealed interface LedgerEvent {
     }
   }
 
+  /** A canary moved to a step (0-based; the number of steps when all are done) with the weight now in force. */
+  record DeploymentStepChanged(String id, String service, long step, long weight, String reason)
+      implements LedgerEvent {
+    public String type() {
+      return "deployment.step-changed";
+    }
+
+    public String subject() {
+      return "service:" + service;
+    }
+
+    public Map<String, Object> body() {
+      return Map.of("id", id, "service", service, "step", step, "weight", weight, "reason", reason);
+    }
+  }
+
+  /** One metric of an analysis run: its verdict, a sentence, and the numbers behind it (decimals as text). */
+  record AnalysisMetric(String name, String verdict, String detail, Map<String, String> numbers) {
+    public AnalysisMetric {
+      numbers = Map.copyOf(numbers);
+    }
+
+    Map<String, Object> json() {
+      return Map.of("name", name, "verdict", verdict, "detail", detail, "numbers", new java.util.TreeMap<>(numbers));
+    }
+
+    static AnalysisMetric from(Map<String, Object> m) {
+      return new AnalysisMetric(Json.string(m, "name"), Json.string(m, "verdict"), Json.string(m, "detail"),
+          stringMap(Json.object(m, "numbers")));
+    }
+  }
+
+  /**
+   * A canary analysis run: kind is "background" (the whole canary so far) or "step" (an analysis step's window);
+   * verdict is pass, fail or inconclusive; tested says whether there was data enough to test.
+   */
+  record DeploymentAnalysisRecorded(String id, String service, long run, String kind, String verdict, boolean tested,
+      String summary, List<AnalysisMetric> metrics) implements LedgerEvent {
+    public DeploymentAnalysisRecorded {
+      metrics = List.copyOf(metrics);
+    }
+
+    public String type() {
+      return "deployment.analysis-recorded";
+    }
+
+    public String subject() {
+      return "service:" + service;
+    }
+
+    public Map<String, Object> body() {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("id", id);
+      m.put("service", service);
+      m.put("run", run);
+      m.put("kind", kind);
+      m.put("verdict", verdict);
+      m.put("tested", tested);
+      m.put("summary", summary);
+      m.put("metrics", metrics.stream().map(AnalysisMetric::json).toList());
+      return m;
+    }
+  }
+
+  /** Someone promoted a canary: past its current step, or (full) to all traffic at once. */
+  record DeploymentPromoteRequested(String id, String service, boolean full) implements LedgerEvent {
+    public String type() {
+      return "deployment.promote-requested";
+    }
+
+    public String subject() {
+      return "service:" + service;
+    }
+
+    public Map<String, Object> body() {
+      return Map.of("id", id, "service", service, "full", full);
+    }
+  }
+
+  /** A canary stopped advancing until someone promotes it (e.g. its analysis stayed inconclusive too long). */
+  record DeploymentPaused(String id, String service, String reason) implements LedgerEvent {
+    public String type() {
+      return "deployment.paused";
+    }
+
+    public String subject() {
+      return "service:" + service;
+    }
+
+    public Map<String, Object> body() {
+      return Map.of("id", id, "service", service, "reason", reason);
+    }
+  }
+
   /** An instance was started (or adopted after a restart) at a loopback port. */
   record InstanceStarted(String id, String service, String serial, long port, long pid) implements LedgerEvent {
     public String type() {
@@ -488,6 +582,16 @@ public sealed interface LedgerEvent {
             Boolean.TRUE.equals(b.get("passed")), Json.string(b, "detail"));
         case "deployment.abort-requested" -> new DeploymentAbortRequested(Json.string(b, "id"),
             Json.string(b, "service"), Json.string(b, "reason"));
+        case "deployment.step-changed" -> new DeploymentStepChanged(Json.string(b, "id"), Json.string(b, "service"),
+            Json.integer(b, "step"), Json.integer(b, "weight"), Json.string(b, "reason"));
+        case "deployment.analysis-recorded" -> new DeploymentAnalysisRecorded(Json.string(b, "id"),
+            Json.string(b, "service"), Json.integer(b, "run"), Json.string(b, "kind"), Json.string(b, "verdict"),
+            Boolean.TRUE.equals(b.get("tested")), Json.string(b, "summary"),
+            objects(b, "metrics").stream().map(AnalysisMetric::from).toList());
+        case "deployment.promote-requested" -> new DeploymentPromoteRequested(Json.string(b, "id"),
+            Json.string(b, "service"), Boolean.TRUE.equals(b.get("full")));
+        case "deployment.paused" -> new DeploymentPaused(Json.string(b, "id"), Json.string(b, "service"),
+            Json.string(b, "reason"));
         case "instance.started" -> new InstanceStarted(Json.string(b, "id"), Json.string(b, "service"),
             Json.string(b, "serial"), Json.integer(b, "port"), Json.integer(b, "pid"));
         case "instance.stopped" -> new InstanceStopped(Json.string(b, "id"), Json.string(b, "service"),

@@ -198,6 +198,51 @@ class CanaryAnalysisTest {
     assertThat(Normal.upperTail(6) / 9.865876e-10).isCloseTo(1.0, org.assertj.core.data.Offset.offset(1e-5));
   }
 
+  /** With the defaults (2 ms floor), a doubled 20 ms latency is caught; a fresh process's extra millisecond is not. */
+  @Test
+  void latencyFloorIgnoresSubMillisecondNoiseButNotRealRegressions() {
+    Settings d = Settings.DEFAULTS;
+    SplittableRandom rnd = new SplittableRandom(SEED + 7);
+    int caught = 0;
+    int noise = 0;
+    for (int t = 0; t < TRIALS; t++) {
+      if (CanaryAnalysis.analyze(window(rnd, 50, 0, 40_000), window(rnd, 450, 0, 20_000), d, 0).metrics().get(1)
+          .verdict() == Verdict.FAIL) {
+        caught++;
+      }
+      if (CanaryAnalysis.analyze(window(rnd, 500, 0, 1_500), window(rnd, 4500, 0, 600), d, 0).metrics().get(1)
+          .verdict() == Verdict.FAIL) {
+        noise++;
+      }
+    }
+    assertThat(caught / (double) TRIALS).as("seed %d", SEED + 7).isGreaterThanOrEqualTo(0.95);
+    assertThat(noise / (double) TRIALS).as("seed %d", SEED + 7).isLessThanOrEqualTo(d.significance());
+  }
+
+  @Test
+  void toleranceMapMovesEachBucketByTheRatioOrTheFloor() {
+    Settings ratioOnly = new Settings(Duration.ofSeconds(1), 0.05, 50, 0, 1.25, Duration.ofMinutes(1));
+    int[] to = ratioOnly.toleranceMap(BOUNDS);
+    for (int i = 0; i < BOUNDS.length - 2; i++) { // the last bounds are capped at 60 s, not R10
+      assertThat(to[i]).as("bucket %d (%d µs)", i, BOUNDS[i]).isEqualTo(i + 1);
+    }
+    Settings floor = new Settings(Duration.ofSeconds(1), 0.05, 50, 0, 1.0, Duration.ofMinutes(1), Duration.ZERO,
+        Duration.ofMillis(2));
+    int[] f = floor.toleranceMap(BOUNDS);
+    assertThat(BOUNDS[f[0]]).as("100 µs + 2 ms").isEqualTo(2_500);
+    assertThat(f[BOUNDS.length - 5]).as("far above the floor, the ratio 1.0 keeps the bucket").isEqualTo(BOUNDS.length - 5);
+  }
+
+  @Test
+  void warmingUpLatencyIsInconclusiveWhileErrorsAlreadyCount() {
+    SplittableRandom rnd = new SplittableRandom(SEED + 8);
+    Result healthy = CanaryAnalysis.analyze(window(rnd, 100, 0, 2000), window(rnd, 900, 0, 2000), null, null, SETTINGS, 0);
+    assertThat(healthy.verdict()).isEqualTo(Verdict.INCONCLUSIVE);
+    assertThat(healthy.summary()).contains("warming up");
+    Result faulty = CanaryAnalysis.analyze(window(rnd, 100, 0.3, 2000), window(rnd, 900, 0, 2000), null, null, SETTINGS, 0);
+    assertThat(faulty.verdict()).isEqualTo(Verdict.FAIL);
+  }
+
   static VersionStats plus(VersionStats a, VersionStats b) {
     if (a.latencyCounts().length == 0) {
       return b;

@@ -100,8 +100,9 @@ class DeployController {
       @PathVariable String name, @RequestBody String body) {
     Access.require(p, OPERATOR);
     Map<String, Object> m = RequestBodies.object(body, Set.of("reason"), Set.of());
-    return ResponseEntity.status(HttpStatus.ACCEPTED).body(view(deploys.rollback(p.account(), name,
-        RequestBodies.string(m, "reason"))));
+    DeploymentRow d = deploys.rollback(p.account(), name, RequestBodies.string(m, "reason"));
+    loop.wake();
+    return ResponseEntity.status(HttpStatus.ACCEPTED).body(view(d));
   }
 
   @PostMapping(path = "/services/{name}/abort", consumes = MediaType.APPLICATION_JSON_VALUE)
@@ -109,8 +110,45 @@ class DeployController {
       @PathVariable String name, @RequestBody String body) {
     Access.require(p, OPERATOR);
     Map<String, Object> m = RequestBodies.object(body, Set.of("reason"), Set.of());
-    return ResponseEntity.status(HttpStatus.ACCEPTED).body(view(deploys.abort(p.account(), name,
-        RequestBodies.string(m, "reason"))));
+    DeploymentRow d = deploys.abort(p.account(), name, RequestBodies.string(m, "reason"));
+    loop.wake();
+    return ResponseEntity.status(HttpStatus.ACCEPTED).body(view(d));
+  }
+
+  @PostMapping(path = "/services/{name}/promote", consumes = MediaType.APPLICATION_JSON_VALUE)
+  ResponseEntity<Map<String, Object>> promote(@RequestAttribute(Principal.ATTRIBUTE) Principal p,
+      @PathVariable String name, @RequestBody String body) {
+    Access.require(p, DEPLOYER, OPERATOR);
+    Map<String, Object> m = RequestBodies.object(body, Set.of("full"), Set.of());
+    Object full = m.get("full");
+    if (full != null && !(full instanceof Boolean)) {
+      throw ApiException.badRequest("full: '" + full + "' (expected: true or false)");
+    }
+    DeploymentRow d = deploys.promote(p.account(), name, Boolean.TRUE.equals(full));
+    loop.wake();
+    return ResponseEntity.status(HttpStatus.ACCEPTED).body(view(d));
+  }
+
+  @GetMapping("/services/{name}/deployments/{id}/analysis")
+  List<Map<String, Object>> analysis(@RequestAttribute(Principal.ATTRIBUTE) Principal p, @PathVariable String name,
+      @PathVariable String id, @RequestParam(defaultValue = "50") int limit) {
+    Access.require(p, READERS);
+    if (limit < 1 || limit > 10_000) {
+      throw ApiException.badRequest("limit: " + limit + " (expected: 1..10000)");
+    }
+    DeploymentRow d = queries.deployment(id).filter(x -> x.service().equals(name)).orElseThrow(() ->
+        ApiException.notFound("no deployment '" + id + "' of service '" + name + "'"));
+    return queries.analysisRuns(d.id(), limit).stream().map(a -> {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("run", a.run());
+      m.put("kind", a.kind());
+      m.put("verdict", a.verdict());
+      m.put("tested", a.tested());
+      m.put("summary", a.summary());
+      m.put("recordedAt", a.recordedAt());
+      m.put("metrics", Json.parse(a.metrics()));
+      return m;
+    }).toList();
   }
 
   @PostMapping(path = "/halt", consumes = MediaType.APPLICATION_JSON_VALUE)
@@ -119,6 +157,7 @@ class DeployController {
     Map<String, Object> m = RequestBodies.object(body, Set.of("service", "reason"), Set.of());
     String scope = m.get("service") == null ? DeployService.ALL : RequestBodies.string(m, "service");
     deploys.halt(p.account(), scope, RequestBodies.string(m, "reason"));
+    loop.wake();
     return Map.of("halted", scope);
   }
 
@@ -128,6 +167,7 @@ class DeployController {
     Map<String, Object> m = RequestBodies.object(body, Set.of("service"), Set.of());
     String scope = m.get("service") == null ? DeployService.ALL : RequestBodies.string(m, "service");
     deploys.resume(p.account(), scope);
+    loop.wake();
     return Map.of("resumed", scope);
   }
 
@@ -183,6 +223,20 @@ class DeployController {
     m.put("smoke", d.smoke());
     m.put("startedBy", d.startedBy());
     m.put("startedAt", d.startedAt());
+    m.put("strategy", d.canary().strategy());
+    if (d.canary().strategy().equals("canary")) {
+      Map<String, Object> c = new LinkedHashMap<>();
+      c.put("step", (long) d.canary().step());
+      c.put("weight", (long) d.canary().weight());
+      c.put("stepSince", d.canary().stepSince());
+      c.put("promote", d.canary().promote());
+      c.put("paused", d.canary().pausedReason());
+      c.put("verdict", d.canary().verdict());
+      c.put("verdictSummary", d.canary().verdictSummary());
+      c.put("stepVerdict", d.canary().stepVerdict());
+      c.put("testedRuns", (long) d.canary().testedRuns());
+      m.put("canary", c);
+    }
     return m;
   }
 }

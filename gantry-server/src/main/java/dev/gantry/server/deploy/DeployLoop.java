@@ -1,6 +1,9 @@
 package dev.gantry.server.deploy;
 
+import dev.gantry.core.analysis.CanaryAnalysis;
+import dev.gantry.core.analysis.CanaryAnalysis.Verdict;
 import dev.gantry.core.deploy.BlueGreenReconciler;
+import dev.gantry.core.deploy.CanaryReconciler;
 import dev.gantry.core.deploy.BlueGreenReconciler.Action;
 import dev.gantry.core.deploy.BlueGreenReconciler.Deployment;
 import dev.gantry.core.deploy.BlueGreenReconciler.Observed;
@@ -16,7 +19,11 @@ import dev.gantry.core.deploy.TrafficRouter.RouteTable;
 import dev.gantry.core.deploy.TrafficRouter.VersionStats;
 import dev.gantry.core.json.Json;
 import dev.gantry.core.ledger.LedgerEvent;
+import dev.gantry.core.ledger.LedgerEvent.AnalysisMetric;
+import dev.gantry.core.ledger.LedgerEvent.DeploymentAnalysisRecorded;
+import dev.gantry.core.ledger.LedgerEvent.DeploymentPaused;
 import dev.gantry.core.ledger.LedgerEvent.DeploymentPhaseChanged;
+import dev.gantry.core.ledger.LedgerEvent.DeploymentStepChanged;
 import dev.gantry.core.ledger.LedgerEvent.DeploymentSmokeChecked;
 import dev.gantry.core.ledger.LedgerEvent.InstanceDrifted;
 import dev.gantry.core.ledger.LedgerEvent.InstanceStarted;
@@ -96,6 +103,12 @@ class DeployLoop implements SmartLifecycle {
   /** Router counters at the moment of the switch: the post-verification window counts from here. */
   private record Baseline(VersionStats target, VersionStats previous) {}
 
+  /** Canary: counters at the canary's start and at the current step's start, and when analysis last ran. */
+  private final Map<String, Baseline> canaryBaselines = new HashMap<>();
+  private final Map<String, Baseline> stepBaselines = new HashMap<>();
+  private final Map<String, Instant> lastAnalysis = new HashMap<>();
+  private final Map<String, Baseline> warmBaselines = new HashMap<>();
+
   private final io.micrometer.core.instrument.MeterRegistry meters;
   private final Set<String> metered = ConcurrentHashMap.newKeySet();
 
@@ -128,6 +141,16 @@ class DeployLoop implements SmartLifecycle {
   @Override
   public boolean isRunning() {
     return running;
+  }
+
+  /**
+   * Runs a pass now instead of at the next tick: an operator's abort, promote, halt or resume takes effect in
+   * milliseconds. The pass runs on the loop's own thread, so it never overlaps a tick.
+   */
+  void wake() {
+    if (running) {
+      scheduler.execute(this::tick);
+    }
   }
 
   /** Instances the ledger says run, but the driver could not adopt, are recorded as gone. */
@@ -199,11 +222,99 @@ class DeployLoop implements SmartLifecycle {
     }
     Deployment d = new Deployment(dep.id(), svc.name(), dep.serial(), dep.fromSerial(), phase,
         Instant.parse(dep.phaseSince()), deploys.halted(svc.name()), dep.abortRequested());
-    List<Action> plan = BlueGreenReconciler.plan(new BlueGreenReconciler.Input(spec, d, observed, smokeState,
-        smokeDetail, window, now));
+    BlueGreenReconciler.Input input = new BlueGreenReconciler.Input(spec, d, observed, smokeState, smokeDetail, window,
+        now);
+    List<Action> plan;
+    if (phase == Phase.CANARY && !spec.isCanary()) {
+      // The spec was re-applied as blue-green in the middle of a canary: the safe way out is back.
+      plan = List.of(new BlueGreenReconciler.Route(dep.fromSerial(), null),
+          new BlueGreenReconciler.Transition(Phase.ROLLING_BACK, "strategy changed during the canary"));
+    } else if (spec.isCanary() && dep.fromSerial() != null) {
+      plan = CanaryReconciler.plan(input, phase == Phase.CANARY ? canaryState(svc.name(), spec, dep, now) : null);
+    } else {
+      // Blue-green, and the first deployment of a canary service (there is no stable version to compare with).
+      plan = BlueGreenReconciler.plan(input);
+    }
     for (Action a : plan) {
       execute(a, svc.name(), spec, dep, observed);
     }
+  }
+
+  /**
+   * The canary's state for the reconciler, after running the analysis that is due: background analysis over
+   * the whole canary every {@code interval}, and an analysis step's over the step so far. Each run is a
+   * ledger event with the numbers behind its verdict.
+   */
+  private CanaryReconciler.State canaryState(String service, ServiceSpec spec, DeploymentRow dep, Instant now) {
+    DeployQueries.Canary c = dep.canary();
+    CanaryAnalysis.Settings settings = spec.canary().analysis();
+    Baseline whole = canaryBaselines.computeIfAbsent(dep.id(), k -> snapshot(service, dep));
+    String stepKey = dep.id() + "#" + c.step();
+    Baseline step = stepBaselines.computeIfAbsent(stepKey, k -> snapshot(service, dep));
+    String verdict = c.verdict();
+    String summary = c.verdictSummary();
+    String stepVerdict = c.stepVerdict();
+    String stepSummary = c.stepSummary();
+    String inconclusiveSince = c.inconclusiveSince();
+    Instant last = lastAnalysis.get(dep.id());
+    if (last == null || Duration.between(last, now).compareTo(settings.interval()) >= 0) {
+      lastAnalysis.put(dep.id(), now);
+      int tested = c.testedRuns();
+      long run = queries.analysisCount(dep.id());
+      VersionStats canaryNow = router.stats(service, dep.serial());
+      VersionStats stableNow = router.stats(service, dep.fromSerial());
+      // Latency counts from the end of the warm-up: its baseline is taken at the first pass after it.
+      Instant canaryStart = Instant.parse(dep.phaseSince());
+      Baseline warm = null;
+      if (!now.isBefore(canaryStart.plus(settings.latencyWarmup()))) {
+        warm = warmBaselines.computeIfAbsent(dep.id(), k -> settings.latencyWarmup().isZero() ? whole
+            : new Baseline(canaryNow, stableNow));
+      }
+      CanaryAnalysis.Result bg = CanaryAnalysis.analyze(canaryNow.minus(whole.target()),
+          stableNow.minus(whole.previous()), warm == null ? null : canaryNow.minus(warm.target()),
+          warm == null ? null : stableNow.minus(warm.previous()), settings, tested);
+      append(analysisEvent(dep, ++run, "background", bg));
+      tested += bg.tested() ? 1 : 0;
+      verdict = bg.verdict().word();
+      summary = bg.summary();
+      if (bg.verdict() != Verdict.INCONCLUSIVE) {
+        inconclusiveSince = null;
+      } else if (inconclusiveSince == null) {
+        inconclusiveSince = now.toString();
+      }
+      boolean analysisStep = c.step() >= 0 && c.step() < spec.canary().steps().size()
+          && spec.canary().steps().get(c.step()) instanceof ServiceSpec.AnalysisStep;
+      if (analysisStep && !deploys.halted(service)) {
+        // The step's latency window starts at the later of the step's start and the warm-up's end.
+        Baseline latencyFrom = warm == null ? null : warm.target().requests() > step.target().requests() ? warm : step;
+        CanaryAnalysis.Result st = CanaryAnalysis.analyze(canaryNow.minus(step.target()),
+            stableNow.minus(step.previous()), latencyFrom == null ? null : canaryNow.minus(latencyFrom.target()),
+            latencyFrom == null ? null : stableNow.minus(latencyFrom.previous()), settings, tested);
+        append(analysisEvent(dep, ++run, "step", st));
+        stepVerdict = st.verdict().word();
+        stepSummary = st.summary();
+      }
+    }
+    return new CanaryReconciler.State(Math.max(0, c.step()), c.weight(),
+        c.stepSince() == null ? Instant.parse(dep.phaseSince()) : Instant.parse(c.stepSince()), c.promote(),
+        c.pausedReason(), analysis(verdict, summary), analysis(stepVerdict, stepSummary),
+        inconclusiveSince == null ? null : Instant.parse(inconclusiveSince));
+  }
+
+  private static CanaryReconciler.Analysis analysis(String verdict, String summary) {
+    return verdict == null ? null : new CanaryReconciler.Analysis(Verdict.valueOf(verdict.toUpperCase(java.util.Locale.ROOT)),
+        summary);
+  }
+
+  private Baseline snapshot(String service, DeploymentRow dep) {
+    return new Baseline(router.stats(service, dep.serial()), router.stats(service, dep.fromSerial()));
+  }
+
+  private static DeploymentAnalysisRecorded analysisEvent(DeploymentRow dep, long run, String kind,
+      CanaryAnalysis.Result r) {
+    return new DeploymentAnalysisRecorded(dep.id(), dep.service(), run, kind, r.verdict().word(), r.tested(),
+        r.summary(), r.metrics().stream().map(m -> new AnalysisMetric(m.name(), m.verdict().word(), m.detail(),
+            m.numbers())).toList());
   }
 
   private boolean probed(List<Observed> observed) {
@@ -277,8 +388,25 @@ class DeployLoop implements SmartLifecycle {
       }
       case BlueGreenReconciler.RunSmoke r -> smokeRuns.computeIfAbsent(dep.id(), k -> smoke.run(spec, router.address()));
       case BlueGreenReconciler.Route r -> route(service, spec, r, observed, dep);
+      case BlueGreenReconciler.SetStep st -> {
+        append(new DeploymentStepChanged(dep.id(), service, st.step(), st.weight(), st.reason()));
+        // The new step's window starts now (its analysis compares only what follows).
+        stepBaselines.put(dep.id() + "#" + st.step(), snapshot(service, dep));
+        stepBaselines.remove(dep.id() + "#" + dep.canary().step());
+      }
+      case BlueGreenReconciler.PauseForHuman ph -> append(new DeploymentPaused(dep.id(), service, ph.reason()));
       case BlueGreenReconciler.Transition t -> {
         append(new DeploymentPhaseChanged(dep.id(), service, t.to().name(), t.reason()));
+        if (t.to() == Phase.CANARY) {
+          canaryBaselines.put(dep.id(), snapshot(service, dep));
+          lastAnalysis.put(dep.id(), clock.instant()); // the first run waits one interval for data
+        }
+        if (t.to() != Phase.CANARY && phase(dep) == Phase.CANARY) {
+          canaryBaselines.remove(dep.id());
+          warmBaselines.remove(dep.id());
+          lastAnalysis.remove(dep.id());
+          stepBaselines.keySet().removeIf(k -> k.startsWith(dep.id() + "#"));
+        }
         if (t.to() == Phase.POST_VERIFICATION) {
           baselines.put(dep.id(), new Baseline(router.stats(service, dep.serial()),
               dep.fromSerial() == null ? VersionStats.empty() : router.stats(service, dep.fromSerial())));
@@ -288,6 +416,10 @@ class DeployLoop implements SmartLifecycle {
         }
       }
     }
+  }
+
+  private static Phase phase(DeploymentRow dep) {
+    return Phase.valueOf(dep.phase());
   }
 
   private void startInstance(String service, ServiceSpec spec, String serial) {
@@ -320,7 +452,7 @@ class DeployLoop implements SmartLifecycle {
       DeploymentRow dep) {
     Map<String, List<String>> backends = new HashMap<>();
     Map<String, String> serials = new HashMap<>();
-    for (String v : new String[] {r.stable(), r.preview()}) {
+    for (String v : new String[] {r.stable(), r.preview(), r.canary()}) {
       if (v == null) {
         continue;
       }
@@ -334,8 +466,14 @@ class DeployLoop implements SmartLifecycle {
       backends.put(v, List.copyOf(list));
       serials.put(v, v);
     }
+    TrafficRouter.Canary canary = null;
+    if (r.canary() != null && spec.isCanary()) {
+      ServiceSpec.Cohort co = spec.canary().cohort();
+      canary = new TrafficRouter.Canary(r.canary(), r.weight(), dep.id(), co.userHeader(), co.userCookie(), co.users(),
+          co.header(), co.headerValue(), co.cookie(), co.cookieValue());
+    }
     RouteTable table = new RouteTable(service, spec.route().host(), spec.route().pathPrefix(), r.stable(), r.preview(),
-        backends, serials);
+        backends, serials, canary);
     if (!table.equals(applied.get(service))) {
       router.apply(table);
       applied.put(service, table);
@@ -371,8 +509,19 @@ class DeployLoop implements SmartLifecycle {
     Map<String, Object> m = new LinkedHashMap<>();
     RouteTable t = applied.get(service);
     m.put("router", router.address());
-    m.put("route", t == null ? null : Map.of("stable", String.valueOf(t.stable()), "preview",
-        String.valueOf(t.preview()), "backends", t.backends()));
+    if (t == null) {
+      m.put("route", null);
+    } else {
+      Map<String, Object> route = new LinkedHashMap<>();
+      route.put("stable", String.valueOf(t.stable()));
+      route.put("preview", String.valueOf(t.preview()));
+      if (t.canary() != null) {
+        route.put("canary", t.canary().version());
+        route.put("weight", (long) t.canary().weight());
+      }
+      route.put("backends", t.backends());
+      m.put("route", route);
+    }
     return m;
   }
 

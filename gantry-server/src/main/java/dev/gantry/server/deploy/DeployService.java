@@ -7,6 +7,7 @@ import dev.gantry.core.json.Json;
 import dev.gantry.core.ledger.LedgerEntry;
 import dev.gantry.core.ledger.LedgerEvent;
 import dev.gantry.core.ledger.LedgerEvent.DeploymentAbortRequested;
+import dev.gantry.core.ledger.LedgerEvent.DeploymentPromoteRequested;
 import dev.gantry.core.ledger.LedgerEvent.DeploymentStarted;
 import dev.gantry.core.ledger.LedgerEvent.Halted;
 import dev.gantry.core.ledger.LedgerEvent.Resumed;
@@ -100,6 +101,23 @@ class DeployService {
         "no deployment of " + service + " is in progress"));
     store.append(actor, state -> List.<LedgerEvent>of(
         new DeploymentAbortRequested(d.id(), service, reason == null ? "aborted" : reason)));
+    return queries.deployment(d.id()).orElseThrow();
+  }
+
+  /**
+   * Promotes a canary: past its current step (a pause, an analysis step or a pause for a human), or with full
+   * to all traffic at once. Refused while halted (a halt means nothing advances) and outside the canary phase.
+   */
+  synchronized DeploymentRow promote(String actor, String service, boolean full) {
+    DeploymentRow d = active(service).orElseThrow(() -> new ApiException(409, "no-deployment",
+        "no deployment of " + service + " is in progress"));
+    if (!d.phase().equals(Phase.CANARY.name())) {
+      throw new ApiException(409, "not-a-canary", "deployment " + d.id() + " of " + service + " is " + d.phase()
+          + (d.canary().strategy().equals("canary") || d.phase().equals("PROVISIONING") || d.phase().equals("VERIFYING")
+          ? "; promotion applies once the canary phase has begun" : "; only canary deployments are promoted"));
+    }
+    refuseWhenHalted(service);
+    store.append(actor, state -> List.<LedgerEvent>of(new DeploymentPromoteRequested(d.id(), service, full)));
     return queries.deployment(d.id()).orElseThrow();
   }
 
