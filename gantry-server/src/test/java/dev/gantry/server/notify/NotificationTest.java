@@ -1,0 +1,58 @@
+package dev.gantry.server.notify;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.gantry.core.ledger.LedgerEntry;
+import dev.gantry.core.ledger.LedgerEvent;
+import dev.gantry.core.ledger.LedgerEvent.AnalysisMetric;
+import dev.gantry.core.ledger.LedgerEvent.DeploymentAnalysisRecorded;
+import dev.gantry.core.ledger.LedgerEvent.DeploymentPhaseChanged;
+import dev.gantry.core.ledger.LedgerEvent.DeploymentStarted;
+import dev.gantry.core.ledger.LedgerEvent.DeploymentStepChanged;
+import dev.gantry.core.ledger.LedgerEvent.InstanceStarted;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+/** Which ledger entries become which notifications. */
+class NotificationTest {
+  final Map<String, String> last = new HashMap<>();
+  long seq;
+
+  Optional<Notification> of(LedgerEvent e) {
+    return Notification.of(LedgerEntry.create(++seq, Instant.parse("2026-12-01T10:00:00Z"), "system", e,
+        LedgerEntry.GENESIS_PREV), last);
+  }
+
+  static DeploymentAnalysisRecorded analysis(String kind, String verdict) {
+    return new DeploymentAnalysisRecorded("pricing-d0002", "pricing", 1, kind, verdict, true, "5xx 20%",
+        List.of(new AnalysisMetric("error-rate", verdict, "x", Map.of("z", "9"))));
+  }
+
+  @Test
+  void deploymentEventsMapToTheirKinds() {
+    assertThat(of(new DeploymentStarted("pricing-d0002", "pricing", "A-000002", "A-000001", "deploy")).orElseThrow()
+        .kind()).isEqualTo(Notification.Kind.START);
+    assertThat(of(new DeploymentStepChanged("pricing-d0002", "pricing", 1, 10, "weight set to 10%")).orElseThrow()
+        .text()).contains("step 2, weight 10%: weight set to 10%");
+    assertThat(of(new DeploymentPhaseChanged("pricing-d0002", "pricing", "ROLLING_BACK", "canary analysis failed"))
+        .orElseThrow().kind()).isEqualTo(Notification.Kind.ROLLBACK);
+    assertThat(of(new DeploymentPhaseChanged("pricing-d0002", "pricing", "COMPLETE", "done")).orElseThrow().kind())
+        .isEqualTo(Notification.Kind.COMPLETE);
+    assertThat(of(new DeploymentPhaseChanged("pricing-d0002", "pricing", "VERIFYING", "started"))).isEmpty();
+    assertThat(of(new InstanceStarted("i", "pricing", "A-1", 1, 2))).isEmpty();
+  }
+
+  @Test
+  void aRunOfFailingVerdictsNotifiesOnceAndBackgroundPassesAreNotNews() {
+    assertThat(of(analysis("background", "pass"))).isEmpty();
+    assertThat(of(analysis("background", "fail")).orElseThrow().kind()).isEqualTo(Notification.Kind.FAIL);
+    assertThat(of(analysis("background", "fail"))).as("still failing while halted").isEmpty();
+    assertThat(of(analysis("background", "inconclusive"))).isEmpty();
+    assertThat(of(analysis("background", "fail"))).as("a new run of failures").isPresent();
+    assertThat(of(analysis("step", "pass")).orElseThrow().kind()).isEqualTo(Notification.Kind.PASS);
+  }
+}
