@@ -33,7 +33,7 @@ import picocli.CommandLine.Command;
         TokenCommand.class, AuditCommand.class, ArtifactCommand.class, CommitsCheckCommand.class,
         TestsHistoryCommand.class, TraceCommand.class, RequirementsCommand.class, ServiceCommand.class,
         DeployCommand.class, OperatorCommands.Rollback.class, OperatorCommands.Abort.class, OperatorCommands.Promote.class, OperatorCommands.Halt.class,
-        OperatorCommands.Resume.class, OperatorCommands.Logs.class, DemoCommand.class, DeployBenchCommand.class,
+        OperatorCommands.Resume.class, OperatorCommands.Logs.class, DemoCommand.class, DeployBenchCommand.class, dev.gantry.cli.system.CanaryBenchCommand.class,
         CommandLine.HelpCommand.class})
 public final class Gantry {
 

@@ -31,6 +31,10 @@ public final class LoadGenerator implements AutoCloseable {
   private final AtomicLong firstFailureNanos = new AtomicLong();
   private final AtomicLong lastFailureNanos = new AtomicLong();
   private final Thread[] threads;
+  /** Per serial: when its first and its last answer (success or failure) arrived, and its failures. */
+  private final Map<String, AtomicLong> firstAnswer = new ConcurrentHashMap<>();
+  private final Map<String, AtomicLong> lastAnswer = new ConcurrentHashMap<>();
+  private final Map<String, LongAdder> failuresBySerial = new ConcurrentHashMap<>();
 
   /** Starts clients threads, each sending one request every pause, to the targets in turn. */
   public LoadGenerator(java.util.List<URI> targets, int clients, Duration pause) {
@@ -52,9 +56,13 @@ public final class LoadGenerator implements AutoCloseable {
             .header("X-Client-Id", Thread.currentThread().getName()).build(), HttpResponse.BodyHandlers.ofString());
         total.increment();
         String serial = r.headers().firstValue("X-Gantry-Serial").orElse("-");
+        long now = System.nanoTime();
+        firstAnswer.computeIfAbsent(serial, k -> new AtomicLong(now));
+        lastAnswer.computeIfAbsent(serial, k -> new AtomicLong()).accumulateAndGet(now, Math::max);
         if (r.statusCode() >= 200 && r.statusCode() < 300) {
           bySerial.computeIfAbsent(serial, k -> new LongAdder()).increment();
         } else {
+          failuresBySerial.computeIfAbsent(serial, k -> new LongAdder()).increment();
           failed();
         }
       } catch (Exception e) {
@@ -92,6 +100,18 @@ public final class LoadGenerator implements AutoCloseable {
     Map<String, Long> m = new TreeMap<>();
     bySerial.forEach((k, v) -> m.put(k, v.sum()));
     return m;
+  }
+
+  /** Seconds between the first and the last answer from a serial (0 when it answered at most once). */
+  public double answerSpanSeconds(String serial) {
+    AtomicLong a = firstAnswer.get(serial);
+    return a == null ? 0 : (lastAnswer.get(serial).get() - a.get()) / 1e9;
+  }
+
+  /** Failed answers (non-2xx) that carried a serial. */
+  public long failures(String serial) {
+    LongAdder n = failuresBySerial.get(serial);
+    return n == null ? 0 : n.sum();
   }
 
   /** Seconds between the first and the last failure, or 0. */
