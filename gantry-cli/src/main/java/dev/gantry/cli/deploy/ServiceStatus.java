@@ -24,8 +24,7 @@ public final class ServiceStatus {
       out.printf("deployment %s  %s → %s  %s (%s)%n", d.get("id"), d.get("from") == null ? "-" : d.get("from"),
           d.get("serial"), d.get("phase"), d.get("reason"));
       if (d.get("canary") instanceof Map<?, ?> c && "CANARY".equals(d.get("phase"))) {
-        out.printf("canary     step %s, weight %s%%%s; analysis %s%n", ((Number) c.get("step")).longValue() + 1,
-            c.get("weight"), c.get("paused") == null ? "" : ", PAUSED (" + c.get("paused") + ")",
+        out.printf("canary     %s steps done, weight %s%%%s; analysis %s%n", stepsDone(s, c), c.get("weight"), c.get("paused") == null ? "" : ", PAUSED (" + c.get("paused") + ")",
             c.get("verdict") == null ? "not run yet" : c.get("verdict") + " (" + c.get("verdictSummary") + ")");
       }
     }
@@ -38,6 +37,13 @@ public final class ServiceStatus {
           Boolean.TRUE.equals(i.get("ready")) ? " ready" : "");
     }
     out.flush();
+  }
+
+  /** "2/5": how many of the canary's steps are done. */
+  private static String stepsDone(Map<String, Object> service, Map<?, ?> canary) {
+    Object steps = service.get("spec") instanceof Map<?, ?> spec && spec.get("canary") instanceof Map<?, ?> c
+        && c.get("steps") instanceof List<?> l ? l.size() : "?";
+    return Math.max(0, ((Number) canary.get("step")).longValue()) + "/" + steps;
   }
 
   /** Follows a deployment until it ends; prints each new phase. Exit 0 when complete, 1 when rolled back. */
@@ -53,7 +59,7 @@ public final class ServiceStatus {
       if (d != null) {
         String detail = String.valueOf(d.get("reason"));
         if (d.get("canary") instanceof Map<?, ?> cm && "CANARY".equals(d.get("phase"))) {
-          detail = "step " + (((Number) cm.get("step")).longValue() + 1) + ", weight " + cm.get("weight") + "%: " + detail
+          detail = stepsDone(s, cm) + " steps done, weight " + cm.get("weight") + "%: " + detail
               + (cm.get("verdict") == null ? "" : "; analysis " + cm.get("verdict"));
         }
         String now = d.get("phase") + " (" + detail + ")";

@@ -193,11 +193,37 @@ public final class DemoCommand implements Callable<Integer> {
           + " (" + (load.failures() - failedBefore) + " during v3's verification window, spread over "
           + String.format("%.1f", load.failureSpanSeconds()) + " s)");
     }
+    canaryTour(url, ciToken, dir, example, jar, targets);
     step("What runs now, and how it got there");
     cli(url, ciToken, "status", "pricing");
-    cli(url, ciToken, "trace", "A-000002");
+    cli(url, ciToken, "trace", "A-000004");
     step("The deployment timeline in the ledger");
     cli(url, auditorToken, "audit", "log", "--subject", "service:pricing");
+  }
+
+  /** Canary: a healthy v4 promoted step by step, then a faulty v5 pulled by the analysis within seconds. */
+  private void canaryTour(String url, String ciToken, Path dir, Path example, Path jar, List<URI> targets)
+      throws Exception {
+    step("Canary: the spec now releases pricing step by step (10% → analysis → 50% → all), sticky per user");
+    cli(url, ciToken, "service", "apply", "-f", example.resolve("pricing-canary.yaml").toString());
+    Path v4 = ExampleVariants.build(jar, dir.resolve("pricing-v4.jar"), "label=v4\n");
+    Path v5 = ExampleVariants.build(jar, dir.resolve("pricing-v5-faulty.jar"), "label=v5\nerrorRate=0.2\nhealthyFirst=5\n");
+    cli(url, ciToken, "artifact", "register", "--service", "pricing", "--file", v4.toString(), "--no-git");
+    cli(url, ciToken, "artifact", "register", "--service", "pricing", "--file", v5.toString(), "--no-git");
+    try (LoadGenerator load = new LoadGenerator(targets, 8, Duration.ofMillis(50))) {
+      step("Canary v4 (A-000004, healthy) under load: each step, the analysis gate, then all traffic");
+      cli(url, ciToken, "deploy", "pricing", "--serial", "A-000004", "--watch");
+      long failedBefore = load.failures();
+      step("Canary v5 (A-000005: 20% of its requests fail once under load; smoke passes): pulled by the analysis");
+      int rc = cli(url, ciToken, "deploy", "pricing", "--serial", "A-000005", "--watch");
+      say("exit code " + rc + " (1: rolled back)");
+      Thread.sleep(1000);
+      load.close();
+      long answered = load.servedBySerial().getOrDefault("A-000005", 0L) + load.failures("A-000005");
+      say("v5 answered " + answered + " requests over " + String.format("%.1f", load.answerSpanSeconds("A-000005"))
+          + " s before all traffic was back on v4; failed requests: " + (load.failures() - failedBefore) + " of "
+          + load.total() + " in all");
+    }
   }
 
   private int cli(String url, String token, String... args) {

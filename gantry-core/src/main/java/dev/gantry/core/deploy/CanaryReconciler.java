@@ -87,7 +87,7 @@ public final class CanaryReconciler {
       for (Action a : BlueGreenReconciler.plan(in)) {
         if (a instanceof Transition t && t.to() == Phase.CUTTING_OVER) {
           out.add(new Transition(Phase.CANARY, CANARY_STARTED));
-          out.add(new SetStep(0, 0, "canary begins at step 1 of " + canary.steps().size()));
+          out.add(new SetStep(0, 0, "canary begins: " + canary.steps().size() + " steps"));
         } else {
           out.add(a);
         }

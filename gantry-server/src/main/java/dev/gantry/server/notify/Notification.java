@@ -55,7 +55,7 @@ public record Notification(Kind kind, String service, String deployment, String 
           + e.service() + "* started: " + (e.fromSerial() == null ? "(nothing)" : e.fromSerial()) + " → " + e.serial()
           + by, entry);
       case DeploymentStepChanged e -> new Notification(Kind.STEP, e.service(), e.id(), "Canary " + e.id() + " of *"
-          + e.service() + "* at step " + (e.step() + 1) + ", weight " + e.weight() + "%: " + e.reason(), entry);
+          + e.service() + "*: " + e.step() + " steps done, weight " + e.weight() + "%: " + e.reason(), entry);
       case DeploymentAnalysisRecorded e -> {
         String previous = e.kind().equals("background") ? lastVerdict.put(e.id(), e.verdict()) : null;
         if (e.verdict().equals("fail") && !"fail".equals(previous)) {

@@ -37,7 +37,7 @@ class NotificationTest {
     assertThat(of(new DeploymentStarted("pricing-d0002", "pricing", "A-000002", "A-000001", "deploy")).orElseThrow()
         .kind()).isEqualTo(Notification.Kind.START);
     assertThat(of(new DeploymentStepChanged("pricing-d0002", "pricing", 1, 10, "weight set to 10%")).orElseThrow()
-        .text()).contains("step 2, weight 10%: weight set to 10%");
+        .text()).contains("1 steps done, weight 10%: weight set to 10%");
     assertThat(of(new DeploymentPhaseChanged("pricing-d0002", "pricing", "ROLLING_BACK", "canary analysis failed"))
         .orElseThrow().kind()).isEqualTo(Notification.Kind.ROLLBACK);
     assertThat(of(new DeploymentPhaseChanged("pricing-d0002", "pricing", "COMPLETE", "done")).orElseThrow().kind())
