@@ -30,6 +30,10 @@ final class ForwardingHeaders {
   static final AsciiString X_GANTRY_VERSION = AsciiString.cached("x-gantry-version");
   static final AsciiString X_GANTRY_SERIAL = AsciiString.cached("x-gantry-serial");
   static final AsciiString X_GANTRY_PREVIEW = AsciiString.cached("x-gantry-preview");
+  /** RFC 9745 and RFC 8594: on responses of a version scheduled to retire. */
+  static final AsciiString DEPRECATION = AsciiString.cached("deprecation");
+  static final AsciiString SUNSET = AsciiString.cached("sunset");
+  static final AsciiString LINK = AsciiString.cached("link");
   private static final AsciiString HTTP = AsciiString.cached("http");
 
   /**
@@ -128,6 +132,13 @@ final class ForwardingHeaders {
     }
     if ((seen & HAS_X_REQUEST_ID) == 0 || !h.contains(X_REQUEST_ID)) {
       h.add(X_REQUEST_ID, requestId);
+    }
+    if (version.deprecationHeader() != null) {
+      h.set(DEPRECATION, version.deprecationHeader());
+      h.set(SUNSET, version.sunsetHeader());
+      if (version.linkHeader() != null) {
+        h.add(LINK, version.linkHeader());
+      }
     }
     return keepAlive(response.protocolVersion(), seen);
   }

@@ -224,6 +224,11 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     switch (selection) {
       case RouteSelection.NoRoute n ->
           respondLocal(x, HttpResponseStatus.NOT_FOUND, Problems.ROUTE_NOT_FOUND, n.detail(), x.keepAlive);
+      case RouteSelection.Gone g -> respondLocal(x, HttpResponseStatus.GONE, Problems.VERSION_RETIRED, "version '"
+          + g.label() + "' of service '" + g.service() + "' is retired" + (g.successor() == null ? ""
+          : "; use its successor " + g.successor() + " (Gantry-Version: " + g.successor() + ")"), x.keepAlive);
+      case RouteSelection.NoSuchVersion n ->
+          respondLocal(x, HttpResponseStatus.NOT_FOUND, Problems.VERSION_NOT_FOUND, n.detail(), x.keepAlive);
       case RouteSelection.NoVersion n ->
           respondLocal(x, HttpResponseStatus.SERVICE_UNAVAILABLE, Problems.VERSION_UNAVAILABLE, n.detail(),
               x.keepAlive);

@@ -24,6 +24,10 @@ final class Problems {
   static final String ROUTE_NOT_FOUND = "route-not-found";
   /** The service has no version (or no instance) for this request. */
   static final String VERSION_UNAVAILABLE = "version-unavailable";
+  /** The request names a retired version (410; the detail names the successor). */
+  static final String VERSION_RETIRED = "version-retired";
+  /** The request names, by header, a version the service does not have. */
+  static final String VERSION_NOT_FOUND = "version-not-found";
   /** No connection to the backend (refused, unreachable, reset before a response). */
   static final String BACKEND_UNREACHABLE = "backend-unreachable";
   /** The backend did not accept the connection, or did not answer, in time. */

@@ -9,6 +9,12 @@ sealed interface RouteSelection {
   /** No service matches the host or path: 404. */
   record NoRoute(String detail) implements RouteSelection {}
 
+  /** The request names a retired version: 410, naming the successor. */
+  record Gone(String service, String label, String successor) implements RouteSelection {}
+
+  /** The request names, by header, a version the service does not have: 404. */
+  record NoSuchVersion(String detail) implements RouteSelection {}
+
   /** A service matches but has no version or no instance to serve this request: 503. */
   record NoVersion(String service, String detail) implements RouteSelection {}
 }

@@ -109,6 +109,22 @@ final class RouteSnapshot {
     if (host != null && !byHost.isEmpty()) {
       route = byHost.get(ServiceRoute.hostKey(host));
     }
+    String hostLabel = null;
+    if (route == null && host != null) {
+      // v3.pricing.example (a routed host) or v3.pricing (the service's name) names a version.
+      String h = ServiceRoute.hostKey(host);
+      int dot = h.indexOf('.');
+      if (dot > 1 && h.charAt(0) == 'v' && isLabel(h, 0, dot)) {
+        String rest2 = h.substring(dot + 1);
+        route = byHost.get(rest2);
+        if (route == null) {
+          route = services.get(rest2);
+        }
+        if (route != null) {
+          hostLabel = h.substring(0, dot);
+        }
+      }
+    }
     if (route == null) {
       int pathEnd = pathEnd(target);
       for (ServiceRoute r : byPrefix) {
@@ -122,6 +138,41 @@ final class RouteSnapshot {
     if (route == null) {
       return new RouteSelection.NoRoute("no service is routed for host '" + host + "' or path '"
           + target.substring(0, pathEnd(target)) + "'");
+    }
+    String label = hostLabel;
+    if (label == null && headers != null && (!route.labels().isEmpty() || !route.retired().isEmpty())) {
+      String named = headers.get(GANTRY_VERSION);
+      if (named != null) {
+        label = named.trim();
+        if (!route.labels().containsKey(label) && !route.retired().containsKey(label)) {
+          return new RouteSelection.NoSuchVersion("service '" + route.service() + "' has no version '" + label
+              + "' (versions: " + new java.util.TreeSet<>(route.labels().keySet()) + ")");
+        }
+      }
+    }
+    if (label == null && rest.length() > 2 && rest.charAt(1) == 'v') {
+      int end = 2;
+      while (end < rest.length() && rest.charAt(end) >= '0' && rest.charAt(end) <= '9') {
+        end++;
+      }
+      String candidate = rest.substring(1, end);
+      if (end > 2 && (end == rest.length() || rest.charAt(end) == '/' || rest.charAt(end) == '?')
+          && (route.labels().containsKey(candidate) || route.retired().containsKey(candidate))) {
+        // Only a label the service has: its own /v1/... API paths pass through untouched otherwise.
+        label = candidate;
+        rest = strip(rest, end);
+      }
+    }
+    if (label != null) {
+      if (route.retired().containsKey(label)) {
+        return new RouteSelection.Gone(route.service(), label, route.retired().get(label));
+      }
+      VersionRoute v = route.labels().get(label);
+      if (v == null || v.backendCount() == 0) {
+        return new RouteSelection.NoVersion(route.service(), "version '" + label + "' of service '" + route.service()
+            + "' has no instances");
+      }
+      return new RouteSelection.Routed(v, rest);
     }
     boolean preview = previewHeader;
     if (rest.startsWith(PREVIEW_SEGMENT) && (rest.length() == PREVIEW_SEGMENT.length()
@@ -142,6 +193,20 @@ final class RouteSnapshot {
           + route.service() + "' has no instances");
     }
     return new RouteSelection.Routed(version, rest);
+  }
+
+  static final String GANTRY_VERSION = "Gantry-Version";
+
+  private static boolean isLabel(String s, int from, int to) {
+    if (to - from < 2 || s.charAt(from) != 'v') {
+      return false;
+    }
+    for (int i = from + 1; i < to; i++) {
+      if (s.charAt(i) < '0' || s.charAt(i) > '9') {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static int pathEnd(String target) {

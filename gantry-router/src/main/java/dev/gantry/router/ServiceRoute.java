@@ -1,5 +1,6 @@
 package dev.gantry.router;
 
+import dev.gantry.core.deploy.TrafficRouter;
 import dev.gantry.core.deploy.TrafficRouter.RouteTable;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,10 +16,11 @@ import java.util.function.BiFunction;
  *     slash; null when the service is not routed by path
  */
 record ServiceRoute(String service, String host, String prefix, VersionRoute stable, VersionRoute preview,
-    VersionRoute canary, CanarySplit split) {
+    VersionRoute canary, CanarySplit split, java.util.Map<String, VersionRoute> labels,
+    java.util.Map<String, String> retired) {
 
   ServiceRoute(String service, String host, String prefix, VersionRoute stable, VersionRoute preview) {
-    this(service, host, prefix, stable, preview, null, null);
+    this(service, host, prefix, stable, preview, null, null, java.util.Map.of(), java.util.Map.of());
   }
 
 
@@ -41,8 +43,35 @@ record ServiceRoute(String service, String host, String prefix, VersionRoute sta
     }
     String prefix = table.pathPrefix() == null ? null : normalizePrefix(service, table.pathPrefix());
     VersionRoute canary = table.canary() == null ? null : version(table, table.canary().version(), metrics);
-    return new ServiceRoute(service, host, prefix, version(table, table.stable(), metrics),
-        version(table, table.preview(), metrics), canary, canary == null ? null : new CanarySplit(table.canary()));
+    java.util.Map<String, VersionRoute> labels = new java.util.HashMap<>();
+    java.util.Map<String, String> retired = java.util.Map.of();
+    java.util.Map<String, VersionRoute> byVersion = new java.util.HashMap<>();
+    VersionRoute stable = version(table, table.stable(), metrics);
+    if (stable != null) {
+      byVersion.put(stable.version(), stable);
+    }
+    if (table.versions() != null) {
+      retired = table.versions().retired();
+      for (var e : table.versions().labels().entrySet()) {
+        if (!e.getKey().matches("v[0-9]{1,9}")) {
+          throw new IllegalArgumentException("route table of service '" + service + "': version label '" + e.getKey()
+              + "' (expected: v and a number)");
+        }
+        // One VersionRoute per version, so the default address and the label share counters and cursor.
+        labels.put(e.getKey(), byVersion.computeIfAbsent(e.getValue(), v -> version(table, v, metrics)));
+      }
+      for (var e : table.versions().deprecations().entrySet()) {
+        VersionRoute v = byVersion.get(e.getKey());
+        if (v != null) {
+          TrafficRouter.Deprecation d = e.getValue();
+          String link = d.successor() == null ? null : "<" + (prefix == null ? "" : prefix) + "/" + d.successor()
+              + "/>; rel=\"successor-version\"";
+          v.deprecate(d.deprecatedAt(), d.sunsetAt(), link);
+        }
+      }
+    }
+    return new ServiceRoute(service, host, prefix, stable, version(table, table.preview(), metrics), canary,
+        canary == null ? null : new CanarySplit(table.canary()), java.util.Map.copyOf(labels), retired);
   }
 
   private static VersionRoute version(RouteTable table, String version,

@@ -23,6 +23,8 @@ final class VersionMetrics {
   private final LongAdder errors5xx = new LongAdder();
   private final AtomicLongArray latencyCounts = new AtomicLongArray(LatencyBuckets.counters());
   private final ConcurrentHashMap<String, LongAdder> clients = new ConcurrentHashMap<>();
+  /** When each client was last seen (wall clock, ms): what keeps a version alive in the directory. */
+  private final ConcurrentHashMap<String, Long> lastSeen = new ConcurrentHashMap<>();
   private final LongAdder untrackedClientRequests = new LongAdder();
   private final int maxClients;
 
@@ -49,6 +51,11 @@ final class VersionMetrics {
       count = clients.computeIfAbsent(id, k -> new LongAdder());
     }
     count.increment();
+    long now = System.currentTimeMillis();
+    Long previous = lastSeen.get(id);
+    if (previous == null || now - previous >= 1000) { // second resolution: one map write per client per second
+      lastSeen.put(id, now);
+    }
   }
 
   /** Records a finished request: its status as sent to the client, and its latency. */
@@ -72,6 +79,7 @@ final class VersionMetrics {
     }
     Map<String, Long> seen = new HashMap<>(clients.size() * 2);
     clients.forEach((id, n) -> seen.put(id, n.sum()));
-    return new VersionStats(requests.sum(), errors5xx.sum(), LatencyBuckets.boundsMicros(), counts, Map.copyOf(seen));
+    return new VersionStats(requests.sum(), errors5xx.sum(), LatencyBuckets.boundsMicros(), counts, Map.copyOf(seen),
+        Map.copyOf(lastSeen));
   }
 }

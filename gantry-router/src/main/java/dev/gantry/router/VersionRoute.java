@@ -18,6 +18,10 @@ final class VersionRoute {
   private final Backend[] backends;
   private final VersionMetrics metrics;
   private final AtomicInteger cursor = new AtomicInteger();
+  /** RFC 9745 Deprecation, RFC 8594 Sunset and the successor Link, or null when the version is not retiring. */
+  private AsciiString deprecationHeader;
+  private AsciiString sunsetHeader;
+  private AsciiString linkHeader;
 
   VersionRoute(String service, String version, String serial, List<Backend> backends, VersionMetrics metrics) {
     this.service = service;
@@ -27,6 +31,26 @@ final class VersionRoute {
     this.serialHeader = serial == null ? null : new AsciiString(serial);
     this.backends = backends.toArray(Backend[]::new);
     this.metrics = metrics;
+  }
+
+  /** Marks this version as scheduled to retire; called while the route table is compiled, before publication. */
+  void deprecate(long deprecatedAtEpochSeconds, long sunsetAtEpochSeconds, String successorLink) {
+    this.deprecationHeader = new AsciiString("@" + deprecatedAtEpochSeconds);
+    this.sunsetHeader = new AsciiString(java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME.format(
+        java.time.Instant.ofEpochSecond(sunsetAtEpochSeconds).atZone(java.time.ZoneOffset.UTC)));
+    this.linkHeader = successorLink == null ? null : new AsciiString(successorLink);
+  }
+
+  AsciiString deprecationHeader() {
+    return deprecationHeader;
+  }
+
+  AsciiString sunsetHeader() {
+    return sunsetHeader;
+  }
+
+  AsciiString linkHeader() {
+    return linkHeader;
   }
 
   String service() {

@@ -37,9 +37,10 @@ public interface TrafficRouter extends AutoCloseable {
    * @param backends instances per version: version → list of host:port
    * @param serials version → serial, echoed in the {@code X-Gantry-Serial} response header
    * @param canary the canary split of normal traffic, or null (all normal traffic to stable)
+   * @param versions the addressable versions of the service (side by side), or null
    */
   record RouteTable(String service, String host, String pathPrefix, String stable, String preview,
-      Map<String, List<String>> backends, Map<String, String> serials, Canary canary) {
+      Map<String, List<String>> backends, Map<String, String> serials, Canary canary, Versions versions) {
     public RouteTable {
       backends = Map.copyOf(backends);
       serials = Map.copyOf(serials);
@@ -47,9 +48,40 @@ public interface TrafficRouter extends AutoCloseable {
 
     public RouteTable(String service, String host, String pathPrefix, String stable, String preview,
         Map<String, List<String>> backends, Map<String, String> serials) {
-      this(service, host, pathPrefix, stable, preview, backends, serials, null);
+      this(service, host, pathPrefix, stable, preview, backends, serials, null, null);
+    }
+
+    public RouteTable(String service, String host, String pathPrefix, String stable, String preview,
+        Map<String, List<String>> backends, Map<String, String> serials, Canary canary) {
+      this(service, host, pathPrefix, stable, preview, backends, serials, canary, null);
     }
   }
+
+  /**
+   * Version addresses: a request names a version by label ({@code v3}) with the {@code Gantry-Version}
+   * header, a {@code /SERVICE/v3/...} path or a {@code v3.HOST} host, and reaches that version whatever the
+   * default is.
+   *
+   * @param labels label → version (a key of the table's backends)
+   * @param retired label of a retired version → the label of its successor: requests get 410 Gone naming it
+   * @param deprecations version → its deprecation: responses carry Deprecation, Sunset and a successor Link
+   */
+  record Versions(Map<String, String> labels, Map<String, String> retired, Map<String, Deprecation> deprecations) {
+    public Versions {
+      labels = Map.copyOf(labels);
+      retired = Map.copyOf(retired);
+      deprecations = Map.copyOf(deprecations);
+    }
+  }
+
+  /**
+   * A version scheduled to retire (RFC 9745 Deprecation, RFC 8594 Sunset).
+   *
+   * @param deprecatedAt when it stopped being the default (epoch seconds)
+   * @param sunsetAt when it retires unless a client or a lease keeps it (epoch seconds)
+   * @param successor the label of the version to move to
+   */
+  record Deprecation(long deprecatedAt, long sunsetAt, String successor) {}
 
   /**
    * Which normal requests go to the canary version instead of the stable one. In order: a request whose
@@ -78,7 +110,12 @@ public interface TrafficRouter extends AutoCloseable {
    * @param latencyCounts requests per bucket (same length; the last bucket is unbounded)
    */
   record VersionStats(long requests, long errors5xx, long[] latencyBucketsMicros, long[] latencyCounts,
-      Map<String, Long> clients) {
+      Map<String, Long> clients, Map<String, Long> clientLastSeenMillis) {
+
+    public VersionStats(long requests, long errors5xx, long[] latencyBucketsMicros, long[] latencyCounts,
+        Map<String, Long> clients) {
+      this(requests, errors5xx, latencyBucketsMicros, latencyCounts, clients, Map.of());
+    }
 
     public static VersionStats empty() {
       return new VersionStats(0, 0, new long[0], new long[0], Map.of());
@@ -114,7 +151,7 @@ public interface TrafficRouter extends AutoCloseable {
         c[i] = latencyCounts[i] - earlier.latencyCounts[i];
       }
       return new VersionStats(requests - earlier.requests, errors5xx - earlier.errors5xx, latencyBucketsMicros, c,
-          clients);
+          clients, clientLastSeenMillis);
     }
   }
 }
