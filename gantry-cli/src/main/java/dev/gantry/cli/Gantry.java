@@ -32,7 +32,8 @@ import picocli.CommandLine.Command;
     subcommands = {ServerCommand.class, LoginCommand.class, StatusCommand.class, AccountCommand.class,
         TokenCommand.class, AuditCommand.class, ArtifactCommand.class, CommitsCheckCommand.class,
         TestsHistoryCommand.class, TraceCommand.class, RequirementsCommand.class, ServiceCommand.class,
-        DeployCommand.class, OperatorCommands.Rollback.class, OperatorCommands.Abort.class, OperatorCommands.Promote.class, OperatorCommands.Halt.class,
+        DeployCommand.class, OperatorCommands.Rollback.class, OperatorCommands.Abort.class, OperatorCommands.Promote.class,
+        dev.gantry.cli.deploy.VersionsCommand.class, dev.gantry.cli.deploy.LeaseCommand.class, OperatorCommands.Halt.class,
         OperatorCommands.Resume.class, OperatorCommands.Logs.class, DemoCommand.class, DeployBenchCommand.class, dev.gantry.cli.system.CanaryBenchCommand.class,
         CommandLine.HelpCommand.class})
 public final class Gantry {

@@ -248,6 +248,50 @@ public final class GantryClient {
     return object(send("POST", "/api/v1/services/" + path(service) + "/abort", reasonBody(reason), "application/json"));
   }
 
+  /** Deploys serial beside the running versions (sideBySide) or in place of the current one. */
+  public Map<String, Object> deploy(String service, String serial, boolean sideBySide) {
+    return object(send("POST", "/api/v1/services/" + path(service) + "/deployments", Map.of("serial", serial,
+        "sideBySide", sideBySide), "application/json"));
+  }
+
+  /** A service's versions: addresses, clients, leases, retirement. */
+  public List<Object> versions(String service) {
+    return list(send("GET", "/api/v1/services/" + path(service) + "/versions", null, "application/json"));
+  }
+
+  /** Every service's running versions. */
+  public List<Object> versionDirectory() {
+    return list(send("GET", "/api/v1/versions", null, "application/json"));
+  }
+
+  /** What would retire and why (dryRun), or retire it now. */
+  public Map<String, Object> retireVersions(String service, boolean dryRun) {
+    return object(send("POST", "/api/v1/services/" + path(service) + "/versions/retire", Map.of("dryRun", dryRun),
+        "application/json"));
+  }
+
+  /** Pins the default address to a version label, or unpins it (label null). */
+  public Map<String, Object> pinVersion(String service, String label) {
+    Map<String, Object> b = new java.util.LinkedHashMap<>();
+    if (label != null) {
+      b.put("version", label);
+    }
+    return object(send("POST", "/api/v1/services/" + path(service) + "/versions/pin", b, "application/json"));
+  }
+
+  public Map<String, Object> acquireLease(String service, String label, String client, String ttl) {
+    return object(send("POST", "/api/v1/services/" + path(service) + "/versions/" + path(label) + "/leases",
+        Map.of("client", client, "ttl", ttl), "application/json"));
+  }
+
+  public Map<String, Object> renewLease(String id, String ttl) {
+    return object(send("POST", "/api/v1/leases/" + path(id) + "/renew", Map.of("ttl", ttl), "application/json"));
+  }
+
+  public Map<String, Object> releaseLease(String id) {
+    return object(send("POST", "/api/v1/leases/" + path(id) + "/release", Map.of(), "application/json"));
+  }
+
   /** Promotes a canary past its current step, or (full) to all traffic. */
   public Map<String, Object> promote(String service, boolean full) {
     return object(send("POST", "/api/v1/services/" + path(service) + "/promote", Map.of("full", full),

@@ -244,13 +244,35 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     }
   }
 
+  /**
+   * Who is calling, for the version directory: the client id header; else an API key, by a digest (never the
+   * key itself); else "anonymous", so traffic without an identity still counts as use of a version.
+   */
+  private String clientIdentity(io.netty.handler.codec.http.HttpHeaders h) {
+    String clientId = h.get(context.clientIdHeader());
+    if (clientId != null && !clientId.isEmpty()) {
+      return clientId;
+    }
+    String key = h.get(API_KEY);
+    if (key != null && !key.isEmpty()) {
+      try {
+        byte[] d = java.security.MessageDigest.getInstance("SHA-256").digest(key.getBytes(
+            java.nio.charset.StandardCharsets.UTF_8));
+        return "api-key:" + java.util.HexFormat.of().formatHex(d, 0, 6);
+      } catch (java.security.NoSuchAlgorithmException e) {
+        throw new IllegalStateException(e);
+      }
+    }
+    return ANONYMOUS;
+  }
+
+  static final String API_KEY = "X-Api-Key";
+  static final String ANONYMOUS = "anonymous";
+
   private void forward(Exchange x, RouteSelection.Routed routed, String host, boolean keepIncomingId) {
     VersionRoute version = routed.version();
     x.version = version;
-    String clientId = x.request.headers().get(context.clientIdHeader());
-    if (clientId != null && !clientId.isEmpty()) {
-      version.metrics().recordClient(clientId);
-    }
+    version.metrics().recordClient(clientIdentity(x.request.headers()));
     if (x.expectContinue) {
       // Answered here, once the request has somewhere to go; the backend sees a plain request.
       x.request.headers().remove(HttpHeaderNames.EXPECT);

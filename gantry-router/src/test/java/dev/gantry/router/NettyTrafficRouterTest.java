@@ -302,7 +302,9 @@ class NettyTrafficRouterTest {
     assertThat(window.errors5xx()).isEqualTo(3);
     assertThat(window.quantileMicros(0.99)).isBetween(100L, 5_000_000L);
     assertThat(window.quantileMicros(0.5)).isLessThanOrEqualTo(window.quantileMicros(0.99));
-    assertThat(window.clients()).isEqualTo(Map.of("desk-1", 10L, "desk-2", 30L));
+    assertThat(window.clients()).as("requests without a client id count as anonymous use")
+        .isEqualTo(Map.of("desk-1", 10L, "desk-2", 30L, "anonymous", 4L));
+    assertThat(window.clientLastSeenMillis()).containsKeys("desk-1", "desk-2", "anonymous");
     VersionStats unknown = router.stats("pricing", "v9");
     assertThat(unknown.requests()).isZero();
     assertThat(unknown.latencyCounts()).isEmpty();

@@ -17,7 +17,18 @@ public final class DeployQueries {
   }
 
   /** A service as projected. */
-  public record ServiceRow(String name, String spec, String stableSerial) {}
+  public record ServiceRow(String name, String spec, String stableSerial, String pinned) {}
+
+  /** A version of a service as projected; state is running or retired. */
+  public record VersionRow(String service, String label, String serial, String state, boolean sideBySide,
+      String addedAt, String deprecatedAt, String retiredAt, String reason, String successor) {}
+
+  /** A lease on a version. */
+  public record LeaseRow(String id, String service, String label, String client, String expiresAt, boolean released,
+      String acquiredBy, String acquiredAt) {}
+
+  /** A client seen calling a version. */
+  public record ClientRow(String service, String label, String client, String lastSeen) {}
 
   /** A deployment as projected; the canary fields keep their defaults for a blue-green one. */
   public record DeploymentRow(String id, String service, String serial, String fromSerial, String kind, String phase,
@@ -47,13 +58,93 @@ public final class DeployQueries {
 
   public List<ServiceRow> services() {
     List<ServiceRow> out = new ArrayList<>();
-    rows("SELECT name, spec, stable_serial FROM service ORDER BY name", List.of(),
-        rs -> out.add(new ServiceRow(rs.getString(1), rs.getString(2), rs.getString(3))));
+    rows("SELECT name, spec, stable_serial, pinned FROM service ORDER BY name", List.of(),
+        rs -> out.add(new ServiceRow(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4))));
     return out;
   }
 
   public Optional<ServiceRow> service(String name) {
-    return services().stream().filter(s -> s.name().equals(name)).findFirst();
+    List<ServiceRow> out = new ArrayList<>();
+    rows("SELECT name, spec, stable_serial, pinned FROM service WHERE name = ?", List.of(name),
+        rs -> out.add(new ServiceRow(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4))));
+    return out.stream().findFirst();
+  }
+
+  private static final String VERSION_COLUMNS = "service, label, serial, state, side_by_side, added_at, deprecated_at,"
+      + " retired_at, reason, successor";
+
+  private static VersionRow version(ResultSet rs) throws SQLException {
+    return new VersionRow(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getInt(5) != 0,
+        rs.getString(6), rs.getString(7), rs.getString(8), rs.getString(9), rs.getString(10));
+  }
+
+  /** A service's versions, newest first (by label number). */
+  public List<VersionRow> versions(String service) {
+    List<VersionRow> out = new ArrayList<>();
+    rows("SELECT " + VERSION_COLUMNS + " FROM service_version WHERE service = ?", List.of(service),
+        rs -> out.add(version(rs)));
+    out.sort(java.util.Comparator.comparingLong((VersionRow v) -> Long.parseLong(v.label().substring(1))).reversed());
+    return out;
+  }
+
+  public List<LeaseRow> leases(String service) {
+    List<LeaseRow> out = new ArrayList<>();
+    rows("SELECT id, service, label, client, expires_at, released, acquired_by, acquired_at FROM lease"
+        + " WHERE service = ? ORDER BY id", List.of(service), rs -> out.add(lease(rs)));
+    return out;
+  }
+
+  public Optional<LeaseRow> lease(String id) {
+    List<LeaseRow> out = new ArrayList<>();
+    rows("SELECT id, service, label, client, expires_at, released, acquired_by, acquired_at FROM lease WHERE id = ?",
+        List.of(id), rs -> out.add(lease(rs)));
+    return out.stream().findFirst();
+  }
+
+  /** How many leases were ever taken (for numbering the next). */
+  public long leaseCount() {
+    long[] n = new long[1];
+    rows("SELECT COUNT(*) FROM lease", List.of(), rs -> n[0] = rs.getLong(1));
+    return n[0];
+  }
+
+  private static LeaseRow lease(ResultSet rs) throws SQLException {
+    return new LeaseRow(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
+        rs.getInt(6) != 0, rs.getString(7), rs.getString(8));
+  }
+
+  public List<ClientRow> versionClients(String service) {
+    List<ClientRow> out = new ArrayList<>();
+    rows("SELECT service, label, client, last_seen FROM version_client WHERE service = ? ORDER BY label, client",
+        List.of(service), rs -> out.add(new ClientRow(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4))));
+    return out;
+  }
+
+  /** The version directory of every service at once: versions, leases and clients (three queries). */
+  public record Directory(List<VersionRow> versions, List<LeaseRow> leases, List<ClientRow> clients) {}
+
+  public Directory directory() {
+    List<VersionRow> versions = new ArrayList<>();
+    rows("SELECT " + VERSION_COLUMNS + " FROM service_version WHERE state = 'running' ORDER BY service, label",
+        List.of(), rs -> versions.add(version(rs)));
+    List<LeaseRow> leases = new ArrayList<>();
+    rows("SELECT id, service, label, client, expires_at, released, acquired_by, acquired_at FROM lease"
+        + " WHERE released = 0 ORDER BY service, label", List.of(), rs -> leases.add(lease(rs)));
+    List<ClientRow> clients = new ArrayList<>();
+    rows("SELECT service, label, client, last_seen FROM version_client ORDER BY service, label", List.of(),
+        rs -> clients.add(new ClientRow(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4))));
+    return new Directory(versions, leases, clients);
+  }
+
+  /** The label an artifact has among its service's builds: v + its place in registration order. */
+  public String versionLabel(String service, String serial) {
+    long[] n = new long[1];
+    rows("SELECT COUNT(*) FROM artifact WHERE service = ? AND number <= (SELECT number FROM artifact WHERE serial = ?)",
+        List.of(service, serial), rs -> n[0] = rs.getLong(1));
+    if (n[0] == 0) {
+      throw new StoreException("no artifact " + serial + " of service " + service, null);
+    }
+    return "v" + n[0];
   }
 
   private static final String DEPLOYMENT_COLUMNS = "id, service, serial, from_serial, kind, phase, reason, phase_since,"

@@ -8,7 +8,14 @@ import dev.gantry.core.json.Json;
 import dev.gantry.core.ledger.LedgerEvent.AccountCreated;
 import dev.gantry.core.ledger.LedgerEvent.ArtifactRegistered;
 import dev.gantry.core.ledger.LedgerEvent.TestsRecorded;
+import dev.gantry.core.ledger.LedgerEvent.ClientsSeen;
 import dev.gantry.core.ledger.LedgerEvent.DeploymentAbortRequested;
+import dev.gantry.core.ledger.LedgerEvent.LeaseAcquired;
+import dev.gantry.core.ledger.LedgerEvent.LeaseReleased;
+import dev.gantry.core.ledger.LedgerEvent.LeaseRenewed;
+import dev.gantry.core.ledger.LedgerEvent.VersionAdded;
+import dev.gantry.core.ledger.LedgerEvent.VersionPinned;
+import dev.gantry.core.ledger.LedgerEvent.VersionRetired;
 import dev.gantry.core.ledger.LedgerEvent.DeploymentAnalysisRecorded;
 import dev.gantry.core.ledger.LedgerEvent.DeploymentPaused;
 import dev.gantry.core.ledger.LedgerEvent.DeploymentPromoteRequested;
@@ -55,6 +62,9 @@ final class Projector {
       new Table("deployment", List.of("id"), Set.of()),
       new Table("analysis_run", List.of("deployment", "run"), Set.of("run")),
       new Table("instance", List.of("id"), Set.of()),
+      new Table("service_version", List.of("service", "label"), Set.of()),
+      new Table("lease", List.of("id"), Set.of()),
+      new Table("version_client", List.of("service", "label", "client"), Set.of()),
       new Table("halt", List.of("scope"), Set.of()));
 
   /** A projection table; integerKeys are the key columns compared as numbers rather than text. */
@@ -159,6 +169,35 @@ final class Projector {
       case DeploymentPaused e -> expectOne(e.id(), update(c,
           "UPDATE deployment SET paused_reason = ?, reason = ?, updated_seq = ? WHERE id = ?", e.reason(), e.reason(), seq,
           e.id()));
+      case VersionAdded e -> {
+        // The versions before it stop being the default now (their deprecation date).
+        update(c, "UPDATE service_version SET deprecated_at = ?, updated_seq = ? WHERE service = ? AND state = 'running'"
+            + " AND deprecated_at IS NULL AND label <> ?", entry.time(), seq, e.service(), e.label());
+        update(c, "INSERT INTO service_version (service, label, serial, state, side_by_side, added_at, updated_seq)"
+            + " VALUES (?, ?, ?, 'running', ?, ?, ?) ON CONFLICT (service, label) DO UPDATE SET state = 'running',"
+            + " side_by_side = excluded.side_by_side, added_at = excluded.added_at, deprecated_at = NULL,"
+            + " retired_at = NULL, reason = NULL, successor = NULL, updated_seq = excluded.updated_seq",
+            e.service(), e.label(), e.serial(), e.sideBySide() ? 1 : 0, entry.time(), seq);
+      }
+      case VersionRetired e -> expectOne(e.service() + "@" + e.label(), update(c, "UPDATE service_version SET"
+          + " state = 'retired', retired_at = ?, reason = ?, successor = ?, updated_seq = ? WHERE service = ? AND label = ?",
+          entry.time(), e.reason(), e.successor(), seq, e.service(), e.label()));
+      case VersionPinned e -> expectOne(e.service(), update(c,
+          "UPDATE service SET pinned = ?, updated_seq = ? WHERE name = ?", e.label(), seq, e.service()));
+      case ClientsSeen e -> {
+        for (var cl : new java.util.TreeMap<>(e.lastSeen()).entrySet()) {
+          update(c, "INSERT INTO version_client (service, label, client, last_seen, updated_seq) VALUES (?, ?, ?, ?, ?)"
+              + " ON CONFLICT (service, label, client) DO UPDATE SET last_seen = excluded.last_seen,"
+              + " updated_seq = excluded.updated_seq", e.service(), e.label(), cl.getKey(), cl.getValue(), seq);
+        }
+      }
+      case LeaseAcquired e -> update(c, "INSERT INTO lease (id, service, label, client, expires_at, released,"
+          + " acquired_by, acquired_at, updated_seq) VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?)", e.id(), e.service(), e.label(),
+          e.client(), e.expiresAt(), entry.actor(), entry.time(), seq);
+      case LeaseRenewed e -> expectOne(e.id(), update(c,
+          "UPDATE lease SET expires_at = ?, updated_seq = ? WHERE id = ?", e.expiresAt(), seq, e.id()));
+      case LeaseReleased e -> expectOne(e.id(), update(c,
+          "UPDATE lease SET released = 1, updated_seq = ? WHERE id = ?", seq, e.id()));
       case InstanceStarted e -> update(c, "INSERT INTO instance (id, service, serial, port, pid, state, reason, updated_seq)"
               + " VALUES (?, ?, ?, ?, ?, 'RUNNING', 'started', ?) ON CONFLICT (id) DO UPDATE SET port = excluded.port,"
               + " pid = excluded.pid, state = 'RUNNING', reason = 'started', updated_seq = excluded.updated_seq",

@@ -25,9 +25,14 @@ public final class DeployCommand implements Callable<Integer> {
   @Option(names = "--watch", description = "follow the deployment until it completes or rolls back")
   boolean watch;
 
+  @Option(names = "--side-by-side", description = "keep the versions running now: each stays at its own address"
+      + " (/SERVICE/vN/, Gantry-Version: vN) until it is retired")
+  boolean sideBySide;
+
   @Override
   public Integer call() throws InterruptedException {
-    Map<String, Object> d = CliConfig.client().deploy(service, serial);
+    Map<String, Object> d = sideBySide ? CliConfig.client().deploy(service, serial, true)
+        : CliConfig.client().deploy(service, serial);
     spec.commandLine().getOut().printf("deployment %s: %s → %s started%n", d.get("id"),
         d.get("from") == null ? "(nothing)" : d.get("from"), d.get("serial"));
     if (!watch) {

@@ -31,6 +31,7 @@ import java.util.regex.Pattern;
  * verification: { window: 30s, maxErrorRate: 0.01, maxP99Ratio: 2.0, minRequests: 20 }
  * readinessDeadline: 2m
  * scaleDownDelay: 5m
+ * versions: { retireAfter: 14d, drainTimeout: 30s }   # side-by-side versions: when unused ones go
  * strategy: canary                               # or blue-green (the default)
  * canary:
  *   steps: [ {setWeight: 10}, {pause: 30s}, {analysis: {}}, {setWeight: 50}, {pause: untilPromoted} ]
@@ -44,7 +45,19 @@ import java.util.regex.Pattern;
  */
 public record ServiceSpec(String name, String runtime, List<String> command, String portArg, int instances,
     Route route, Map<String, String> env, Probe readiness, Probe liveness, List<SmokeCheck> smoke,
-    Verification verification, Duration readinessDeadline, Duration scaleDownDelay, String strategy, Canary canary) {
+    Verification verification, Duration readinessDeadline, Duration scaleDownDelay, String strategy, Canary canary,
+    Versions versions) {
+
+  /**
+   * How side-by-side versions live and go.
+   *
+   * @param retireAfter a version that is not the default, not pinned, has no live lease and no client seen
+   *     for this long is retired
+   * @param drainTimeout after a retirement, how long in-flight requests get before the instances stop
+   */
+  public record Versions(Duration retireAfter, Duration drainTimeout) {
+    public static final Versions DEFAULTS = new Versions(Duration.ofDays(14), Duration.ofSeconds(30));
+  }
 
   public static final String BLUE_GREEN = "blue-green";
   public static final String CANARY = "canary";
@@ -98,7 +111,8 @@ public record ServiceSpec(String name, String runtime, List<String> command, Str
   public record Verification(Duration window, BigDecimal maxErrorRate, BigDecimal maxP99Ratio, int minRequests) {}
 
   private static final Set<String> TOP = Set.of("name", "runtime", "command", "portArg", "instances", "route", "env",
-      "readiness", "liveness", "smoke", "verification", "readinessDeadline", "scaleDownDelay", "strategy", "canary");
+      "readiness", "liveness", "smoke", "verification", "readinessDeadline", "scaleDownDelay", "strategy", "canary", "versions");
+  private static final Set<String> VERSIONS = Set.of("retireAfter", "drainTimeout");
   private static final Set<String> CANARY_KEYS = Set.of("steps", "cohort", "analysis");
   private static final Set<String> COHORT = Set.of("userHeader", "userCookie", "users", "header", "cookie");
   private static final Set<String> MATCH = Set.of("name", "value");
@@ -218,11 +232,20 @@ public record ServiceSpec(String name, String runtime, List<String> command, Str
     } else if (m.get("canary") != null) {
       r.problems.add("canary: set, but strategy is blue-green (expected: strategy: canary)");
     }
+    Versions versions = Versions.DEFAULTS;
+    if (m.get("versions") instanceof Map<?, ?> vmap) {
+      Map<String, Object> v = cast(vmap);
+      r.keys("versions.", v, VERSIONS);
+      versions = new Versions(r.duration(v, "retireAfter", Versions.DEFAULTS.retireAfter(), "versions."),
+          r.duration(v, "drainTimeout", Versions.DEFAULTS.drainTimeout(), "versions."));
+    } else if (m.get("versions") != null) {
+      r.problems.add("versions: expected an object {retireAfter, drainTimeout}");
+    }
     if (!r.problems.isEmpty()) {
       throw new SpecException(r.problems);
     }
     return new ServiceSpec(name, runtime, List.copyOf(command), portArg, instances, route, Map.copyOf(env), readiness,
-        liveness, List.copyOf(smoke), verification, readinessDeadline, scaleDownDelay, strategy, canary);
+        liveness, List.copyOf(smoke), verification, readinessDeadline, scaleDownDelay, strategy, canary, versions);
   }
 
   /** The spec as JSON values, in the form {@link #parse} reads (durations as text, ratios as decimal text). */
@@ -265,6 +288,8 @@ public record ServiceSpec(String name, String runtime, List<String> command, Str
       m.put("strategy", strategy);
       m.put("canary", canaryJson(canary));
     }
+    m.put("versions", Map.of("retireAfter", format(versions.retireAfter()), "drainTimeout",
+        format(versions.drainTimeout())));
     return m;
   }
 
@@ -326,6 +351,9 @@ public record ServiceSpec(String name, String runtime, List<String> command, Str
   /** A duration in the spec's own notation (ms, s, m, h). */
   public static String format(Duration d) {
     long ms = d.toMillis();
+    if (ms % 86_400_000 == 0 && ms > 0) {
+      return ms / 86_400_000 + "d";
+    }
     if (ms % 3_600_000 == 0 && ms > 0) {
       return ms / 3_600_000 + "h";
     }

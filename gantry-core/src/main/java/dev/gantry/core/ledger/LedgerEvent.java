@@ -473,6 +473,132 @@ public sealed interface LedgerEvent {
     }
   }
 
+  /**
+   * A version of a service became addressable (its deployment completed): label is {@code vN}, N the
+   * artifact's place among the service's builds; sideBySide says whether the version before it stays.
+   */
+  record VersionAdded(String service, String label, String serial, boolean sideBySide) implements LedgerEvent {
+    public String type() {
+      return "version.added";
+    }
+
+    public String subject() {
+      return "service:" + service;
+    }
+
+    public Map<String, Object> body() {
+      return Map.of("service", service, "label", label, "serial", serial, "sideBySide", sideBySide);
+    }
+  }
+
+  /**
+   * A version was retired (replaced, or quiet for longer than retireAfter), with the evidence in reason;
+   * requests naming it get 410 Gone with the successor.
+   */
+  record VersionRetired(String service, String label, String serial, String reason, String successor)
+      implements LedgerEvent {
+    public String type() {
+      return "version.retired";
+    }
+
+    public String subject() {
+      return "service:" + service;
+    }
+
+    public Map<String, Object> body() {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("service", service);
+      m.put("label", label);
+      m.put("serial", serial);
+      m.put("reason", reason);
+      m.put("successor", successor);
+      return m;
+    }
+  }
+
+  /** The default address of a service was pinned to a version (label), or unpinned (label null). */
+  record VersionPinned(String service, String label) implements LedgerEvent {
+    public String type() {
+      return "version.pinned";
+    }
+
+    public String subject() {
+      return "service:" + service;
+    }
+
+    public Map<String, Object> body() {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("service", service);
+      m.put("label", label);
+      return m;
+    }
+  }
+
+  /** Clients the router saw calling a version, with when each was last seen (ISO instants). */
+  record ClientsSeen(String service, String label, Map<String, String> lastSeen) implements LedgerEvent {
+    public ClientsSeen {
+      lastSeen = Map.copyOf(lastSeen);
+    }
+
+    public String type() {
+      return "version.clients-seen";
+    }
+
+    public String subject() {
+      return "service:" + service;
+    }
+
+    public Map<String, Object> body() {
+      return Map.of("service", service, "label", label, "lastSeen", new java.util.TreeMap<>(lastSeen));
+    }
+  }
+
+  /** A declared client keeps a version alive until expiresAt, however quiet it is. */
+  record LeaseAcquired(String id, String service, String label, String client, String expiresAt)
+      implements LedgerEvent {
+    public String type() {
+      return "lease.acquired";
+    }
+
+    public String subject() {
+      return "lease:" + id;
+    }
+
+    public Map<String, Object> body() {
+      return Map.of("id", id, "service", service, "label", label, "client", client, "expiresAt", expiresAt);
+    }
+  }
+
+  /** A lease now runs until expiresAt. */
+  record LeaseRenewed(String id, String service, String expiresAt) implements LedgerEvent {
+    public String type() {
+      return "lease.renewed";
+    }
+
+    public String subject() {
+      return "lease:" + id;
+    }
+
+    public Map<String, Object> body() {
+      return Map.of("id", id, "service", service, "expiresAt", expiresAt);
+    }
+  }
+
+  /** A lease was given back before it expired. */
+  record LeaseReleased(String id, String service) implements LedgerEvent {
+    public String type() {
+      return "lease.released";
+    }
+
+    public String subject() {
+      return "lease:" + id;
+    }
+
+    public Map<String, Object> body() {
+      return Map.of("id", id, "service", service);
+    }
+  }
+
   /** An instance was started (or adopted after a restart) at a loopback port. */
   record InstanceStarted(String id, String service, String serial, long port, long pid) implements LedgerEvent {
     public String type() {
@@ -592,6 +718,18 @@ public sealed interface LedgerEvent {
             Json.string(b, "service"), Boolean.TRUE.equals(b.get("full")));
         case "deployment.paused" -> new DeploymentPaused(Json.string(b, "id"), Json.string(b, "service"),
             Json.string(b, "reason"));
+        case "version.added" -> new VersionAdded(Json.string(b, "service"), Json.string(b, "label"),
+            Json.string(b, "serial"), Boolean.TRUE.equals(b.get("sideBySide")));
+        case "version.retired" -> new VersionRetired(Json.string(b, "service"), Json.string(b, "label"),
+            Json.string(b, "serial"), Json.string(b, "reason"), Json.optString(b, "successor"));
+        case "version.pinned" -> new VersionPinned(Json.string(b, "service"), Json.optString(b, "label"));
+        case "version.clients-seen" -> new ClientsSeen(Json.string(b, "service"), Json.string(b, "label"),
+            stringMap(Json.object(b, "lastSeen")));
+        case "lease.acquired" -> new LeaseAcquired(Json.string(b, "id"), Json.string(b, "service"),
+            Json.string(b, "label"), Json.string(b, "client"), Json.string(b, "expiresAt"));
+        case "lease.renewed" -> new LeaseRenewed(Json.string(b, "id"), Json.string(b, "service"),
+            Json.string(b, "expiresAt"));
+        case "lease.released" -> new LeaseReleased(Json.string(b, "id"), Json.string(b, "service"));
         case "instance.started" -> new InstanceStarted(Json.string(b, "id"), Json.string(b, "service"),
             Json.string(b, "serial"), Json.integer(b, "port"), Json.integer(b, "pid"));
         case "instance.stopped" -> new InstanceStopped(Json.string(b, "id"), Json.string(b, "service"),

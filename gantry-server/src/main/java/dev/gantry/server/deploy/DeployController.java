@@ -90,8 +90,12 @@ class DeployController {
   ResponseEntity<Map<String, Object>> deploy(@RequestAttribute(Principal.ATTRIBUTE) Principal p,
       @PathVariable String name, @RequestBody String body) {
     Access.require(p, DEPLOYER);
-    Map<String, Object> m = RequestBodies.object(body, Set.of("serial"), Set.of("serial"));
-    DeploymentRow d = deploys.deploy(p.account(), name, RequestBodies.string(m, "serial"), "deploy");
+    Map<String, Object> m = RequestBodies.object(body, Set.of("serial", "sideBySide"), Set.of("serial"));
+    if (m.get("sideBySide") != null && !(m.get("sideBySide") instanceof Boolean)) {
+      throw ApiException.badRequest("sideBySide: '" + m.get("sideBySide") + "' (expected: true or false)");
+    }
+    DeploymentRow d = deploys.deploy(p.account(), name, RequestBodies.string(m, "serial"),
+        Boolean.TRUE.equals(m.get("sideBySide")) ? "side-by-side" : "deploy");
     return ResponseEntity.status(HttpStatus.ACCEPTED).body(view(d));
   }
 

@@ -107,14 +107,18 @@ class DeployLoop implements SmartLifecycle {
   private final Map<String, Baseline> canaryBaselines = new HashMap<>();
   private final Map<String, Baseline> stepBaselines = new HashMap<>();
   private final Map<String, Instant> lastAnalysis = new HashMap<>();
+  private final Map<String, VersionKeeper.View> currentView = new ConcurrentHashMap<>();
+  private final VersionKeeper versions;
   private final Map<String, Baseline> warmBaselines = new HashMap<>();
 
   private final io.micrometer.core.instrument.MeterRegistry meters;
   private final Set<String> metered = ConcurrentHashMap.newKeySet();
 
   DeployLoop(JdbcLedgerStore store, DeployQueries queries, BlobStore blobs, RuntimeDriver driver,
-      TrafficRouter router, DeployService deploys, Clock clock, io.micrometer.core.instrument.MeterRegistry meters) {
+      TrafficRouter router, DeployService deploys, Clock clock, io.micrometer.core.instrument.MeterRegistry meters,
+      VersionKeeper versions) {
     this.meters = meters;
+    this.versions = versions;
     this.store = store;
     this.queries = queries;
     this.blobs = blobs;
@@ -235,7 +239,38 @@ class DeployLoop implements SmartLifecycle {
       // Blue-green, and the first deployment of a canary service (there is no stable version to compare with).
       plan = BlueGreenReconciler.plan(input);
     }
+    // Side-by-side versions: kept running and addressable; retired ones stop once drained.
+    VersionKeeper.View view = versions.pass(svc, spec, latest);
+    currentView.put(svc.name(), view);
+    boolean steady = phase == Phase.COMPLETE || phase == Phase.ROLLED_BACK;
+    Set<String> kept = new HashSet<>(view.runningSerials());
+    kept.remove(dep.serial());
+    if (phase == Phase.ROLLED_BACK) {
+      kept.remove(dep.fromSerial());
+    }
+    List<Action> actions = new ArrayList<>();
     for (Action a : plan) {
+      if (steady && a instanceof BlueGreenReconciler.Stop st && !st.reason().contains("drift")
+          && observed.stream().anyMatch(o -> o.instanceId().equals(st.instanceId()) && kept.contains(o.serial()))) {
+        continue; // a version that stays side by side is not "no longer needed"
+      }
+      actions.add(a);
+    }
+    if (steady) {
+      for (String serial : kept) {
+        long present = observed.stream().filter(o -> o.serial().equals(serial) && !o.drifted()).count();
+        if (present < spec.instances()) {
+          actions.add(new BlueGreenReconciler.Start(serial, (int) (spec.instances() - present)));
+        }
+      }
+      for (Observed o : observed) {
+        if (o.running() && !view.runningSerials().contains(o.serial()) && !o.serial().equals(dep.serial())
+            && !o.serial().equals(dep.fromSerial()) && versions.drained(svc.name(), o.serial(), spec)) {
+          actions.add(new BlueGreenReconciler.Stop(o.instanceId(), "version retired and drained"));
+        }
+      }
+    }
+    for (Action a : actions) {
       execute(a, svc.name(), spec, dep, observed);
     }
   }
@@ -452,7 +487,21 @@ class DeployLoop implements SmartLifecycle {
       DeploymentRow dep) {
     Map<String, List<String>> backends = new HashMap<>();
     Map<String, String> serials = new HashMap<>();
-    for (String v : new String[] {r.stable(), r.preview(), r.canary()}) {
+    VersionKeeper.View view = currentView.get(service);
+    Phase phase = Phase.valueOf(dep.phase());
+    String stable = r.stable();
+    if (view != null && view.defaultSerial() != null && phase.terminal() && r.canary() == null
+        && !view.defaultSerial().equals(stable)) {
+      stable = view.defaultSerial(); // pinned: the default address stays on the pinned version
+    }
+    Set<String> versionsToRoute = new java.util.LinkedHashSet<>();
+    versionsToRoute.add(stable);
+    versionsToRoute.add(r.preview());
+    versionsToRoute.add(r.canary());
+    if (view != null) {
+      versionsToRoute.addAll(view.runningSerials());
+    }
+    for (String v : versionsToRoute) {
       if (v == null) {
         continue;
       }
@@ -472,8 +521,8 @@ class DeployLoop implements SmartLifecycle {
       canary = new TrafficRouter.Canary(r.canary(), r.weight(), dep.id(), co.userHeader(), co.userCookie(), co.users(),
           co.header(), co.headerValue(), co.cookie(), co.cookieValue());
     }
-    RouteTable table = new RouteTable(service, spec.route().host(), spec.route().pathPrefix(), r.stable(), r.preview(),
-        backends, serials, canary);
+    RouteTable table = new RouteTable(service, spec.route().host(), spec.route().pathPrefix(), stable, r.preview(),
+        backends, serials, canary, view == null ? null : versions.routes(view));
     if (!table.equals(applied.get(service))) {
       router.apply(table);
       applied.put(service, table);

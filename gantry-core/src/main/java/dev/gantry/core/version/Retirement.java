@@ -1,0 +1,102 @@
+package dev.gantry.core.version;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Collectors;
+
+/**
+ * Which versions of a service stay and which retire: a pure function of the versions, their clients and
+ * leases, the service's {@code retireAfter}, and now.
+ *
+ * <pre>
+ *   default (latest promoted, or pinned) ─▶ keep
+ *   pinned ─────────────────────────────▶ keep
+ *   a live lease (not released, not expired) ─▶ keep, whoever holds it, however quiet
+ *   quiet since = latest of (last client seen, stopped being the default, added)
+ *     now ≥ quiet since + retireAfter ─▶ RETIRE, with the evidence
+ *     otherwise ─▶ keep, scheduled: sunset at quiet since + retireAfter (a client or a lease moves it)
+ * </pre>
+ */
+public final class Retirement {
+  private Retirement() {}
+
+  /** A lease: a declared client that keeps a version alive while it is quiet (a monthly batch job). */
+  public record Lease(String id, String client, Instant expiresAt, boolean released) {
+    public boolean liveAt(Instant now) {
+      return !released && expiresAt.isAfter(now);
+    }
+  }
+
+  /**
+   * One running version.
+   *
+   * @param deprecatedAt when it stopped being the default (null while it is, or if it never was)
+   * @param lastClientSeen when any client last called it (null: never)
+   */
+  public record Version(String label, String serial, Instant addedAt, Instant deprecatedAt, Instant lastClientSeen,
+      String lastClient, List<Lease> leases, boolean isDefault, boolean pinned) {
+    public Version {
+      leases = List.copyOf(leases);
+    }
+  }
+
+  /** keep or retire. */
+  public enum Verdict {
+    KEEP,
+    RETIRE
+  }
+
+  /**
+   * The decision for one version, with its reason; {@code sunsetAt} is when it would retire if nothing
+   * changes (null for versions that are kept for a reason that does not expire by itself: default, pinned).
+   */
+  public record Decision(String label, String serial, Verdict verdict, String reason, Instant sunsetAt) {}
+
+  public static List<Decision> plan(List<Version> versions, Duration retireAfter, Instant now) {
+    List<Decision> out = new ArrayList<>();
+    for (Version v : versions) {
+      if (v.isDefault()) {
+        out.add(new Decision(v.label(), v.serial(), Verdict.KEEP, "the default version", null));
+        continue;
+      }
+      if (v.pinned()) {
+        out.add(new Decision(v.label(), v.serial(), Verdict.KEEP, "pinned", null));
+        continue;
+      }
+      List<Lease> live = v.leases().stream().filter(l -> l.liveAt(now)).toList();
+      Instant quietSince = latest(v.addedAt(), v.deprecatedAt(), v.lastClientSeen());
+      Instant sunset = quietSince.plus(retireAfter);
+      if (!live.isEmpty()) {
+        Instant until = live.stream().map(Lease::expiresAt).max(Instant::compareTo).orElseThrow();
+        out.add(new Decision(v.label(), v.serial(), Verdict.KEEP, "leased by " + live.stream().map(l -> l.client()
+            + " until " + l.expiresAt()).collect(Collectors.joining(", ")), latest(sunset, until)));
+        continue;
+      }
+      String seen = v.lastClientSeen() == null ? "no client ever seen"
+          : "last client " + v.lastClient() + " at " + v.lastClientSeen();
+      String leases = v.leases().isEmpty() ? "no lease ever" : "leases " + v.leases().stream().map(l -> l.id() + " ("
+          + l.client() + (l.released() ? ", released" : ", expired " + l.expiresAt()) + ")")
+          .collect(Collectors.joining(", "));
+      if (!now.isBefore(sunset)) {
+        out.add(new Decision(v.label(), v.serial(), Verdict.RETIRE, "quiet since " + quietSince + " (" + seen + "; "
+            + leases + "), longer than retireAfter " + dev.gantry.core.deploy.ServiceSpec.format(retireAfter), sunset));
+      } else {
+        out.add(new Decision(v.label(), v.serial(), Verdict.KEEP, "scheduled to retire at " + sunset
+            + " unless a client calls or a lease is taken (" + seen + ")", sunset));
+      }
+    }
+    return out;
+  }
+
+  private static Instant latest(Instant... times) {
+    Instant best = null;
+    for (Instant t : times) {
+      if (t != null && (best == null || t.isAfter(best))) {
+        best = t;
+      }
+    }
+    return best;
+  }
+}

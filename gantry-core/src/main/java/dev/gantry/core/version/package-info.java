@@ -1,0 +1,2 @@
+/** The version directory's rules: which side-by-side versions stay, which retire, and when. */
+package dev.gantry.core.version;
