@@ -251,8 +251,10 @@ class DeployLoop implements SmartLifecycle {
     List<Action> actions = new ArrayList<>();
     for (Action a : plan) {
       if (steady && a instanceof BlueGreenReconciler.Stop st && !st.reason().contains("drift")
-          && observed.stream().anyMatch(o -> o.instanceId().equals(st.instanceId()) && kept.contains(o.serial()))) {
-        continue; // a version that stays side by side is not "no longer needed"
+          && observed.stream().anyMatch(o -> o.instanceId().equals(st.instanceId()) && (kept.contains(o.serial())
+          || versions.draining(svc.name(), o.serial(), spec)))) {
+        // A version that stays side by side is not "no longer needed"; a retired one finishes its requests first.
+        continue;
       }
       actions.add(a);
     }

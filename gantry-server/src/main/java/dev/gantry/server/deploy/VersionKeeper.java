@@ -212,6 +212,13 @@ class VersionKeeper {
    * Instances of a version retired for being unused may stop once its drain timeout has passed since the
    * retirement. A replaced version's instances are the deployment's business (warm for scaleDownDelay).
    */
+  boolean draining(String service, String serial, ServiceSpec spec) {
+    return queries.versions(service).stream().filter(v -> v.serial().equals(serial) && v.state().equals("retired"))
+        .anyMatch(v -> v.reason() != null && !v.reason().startsWith(REPLACED)
+            && clock.instant().isBefore(Instant.parse(v.retiredAt()).plus(spec.versions().drainTimeout())));
+  }
+
+  /** The opposite of {@link #draining}: a version retired for being unused whose drain timeout has passed. */
   boolean drained(String service, String serial, ServiceSpec spec) {
     return queries.versions(service).stream().filter(v -> v.serial().equals(serial) && v.state().equals("retired"))
         .anyMatch(v -> v.reason() != null && !v.reason().startsWith(REPLACED)
