@@ -142,7 +142,7 @@ class VersionController {
   @GetMapping("/versions")
   List<Map<String, Object>> directory(@RequestAttribute(Principal.ATTRIBUTE) Principal p) {
     Access.require(p, Access.READERS);
-    return VersionDirectory.build(queries.directory(), clock.instant());
+    return dev.gantry.store.VersionDirectory.build(queries, clock.instant());
   }
 
   @PostMapping(path = "/services/{name}/versions/retire", consumes = MediaType.APPLICATION_JSON_VALUE)

@@ -1,4 +1,4 @@
-package dev.gantry.server.deploy;
+package dev.gantry.store;
 
 import dev.gantry.store.DeployQueries.ClientRow;
 import dev.gantry.store.DeployQueries.Directory;
@@ -11,9 +11,17 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Folds the three directory queries into one row per running version (the {@code GET /versions} answer). */
-final class VersionDirectory {
+/**
+ * Folds the three directory queries into one row per running version (the {@code GET /versions} answer):
+ * clients seen, the last one's time, live leases.
+ */
+public final class VersionDirectory {
   private VersionDirectory() {}
+
+  /** The directory of every service, as of now (leases that expired by now do not count). */
+  public static List<Map<String, Object>> build(DeployQueries queries, Instant now) {
+    return build(queries.directory(), now);
+  }
 
   static List<Map<String, Object>> build(Directory d, Instant now) {
     Map<String, long[]> clients = new HashMap<>();

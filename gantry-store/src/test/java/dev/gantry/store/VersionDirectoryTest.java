@@ -1,0 +1,82 @@
+package dev.gantry.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.gantry.core.ledger.LedgerEvent;
+import dev.gantry.core.ledger.LedgerEvent.ClientsSeen;
+import dev.gantry.core.ledger.LedgerEvent.LeaseAcquired;
+import dev.gantry.core.ledger.LedgerEvent.LeaseReleased;
+import dev.gantry.core.ledger.LedgerEvent.VersionAdded;
+import dev.gantry.core.ledger.LedgerEvent.VersionRetired;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The directory of 1,000 services × 5 versions, built through the ledger, against a model kept beside it:
+ * every running version once, with its clients, last-seen time and live leases; retired ones absent.
+ */
+class VersionDirectoryTest {
+  static final Instant NOW = Instant.parse("2026-12-01T12:00:00Z");
+
+  @Test
+  void directoryOfAThousandServicesWithFiveVersionsEachIsExact() {
+    long seed = Long.getLong("gantry.seed", System.nanoTime());
+    Random rnd = new Random(seed);
+    try (StoreFixture f = StoreFixture.open("sqlite", Clock.fixed(NOW, ZoneOffset.UTC))) {
+      Map<String, long[]> expected = new HashMap<>(); // service@label → {clients, leases}
+      int leaseNo = 0;
+      for (int s = 0; s < 1000; s++) {
+        String service = "svc-" + s;
+        List<LedgerEvent> events = new ArrayList<>();
+        for (int v = 1; v <= 5; v++) {
+          events.add(new VersionAdded(service, "v" + v, "A-" + (s * 5 + v), true));
+          expected.put(service + "@v" + v, new long[2]);
+        }
+        for (int v = 1; v <= 5; v++) {
+          int clients = rnd.nextInt(4);
+          Map<String, String> seen = new HashMap<>();
+          for (int c = 0; c < clients; c++) {
+            seen.put("client-" + c, NOW.minusSeconds(rnd.nextInt(86_400)).toString());
+          }
+          if (!seen.isEmpty()) {
+            events.add(new ClientsSeen(service, "v" + v, seen));
+          }
+          expected.get(service + "@v" + v)[0] = clients;
+          if (rnd.nextInt(4) == 0) {
+            String id = String.format("L-%06d", ++leaseNo);
+            boolean expired = rnd.nextBoolean();
+            events.add(new LeaseAcquired(id, service, "v" + v, "batch", (expired ? NOW.minusSeconds(60)
+                : NOW.plusSeconds(86_400)).toString()));
+            boolean released = rnd.nextInt(5) == 0;
+            if (released) {
+              events.add(new LeaseReleased(id, service));
+            }
+            if (!expired && !released) {
+              expected.get(service + "@v" + v)[1]++;
+            }
+          }
+        }
+        if (rnd.nextInt(3) == 0) {
+          events.add(new VersionRetired(service, "v1", "A-" + (s * 5 + 1), "quiet", "v5"));
+          expected.remove(service + "@v1");
+        }
+        f.store().append("system", state -> events);
+      }
+      List<Map<String, Object>> rows = VersionDirectory.build(new DeployQueries(f.db()), NOW);
+      assertThat(rows).as("seed %d", seed).hasSize(expected.size());
+      for (Map<String, Object> r : rows) {
+        long[] e = expected.get(r.get("service") + "@" + r.get("version"));
+        assertThat(e).as("seed %d: %s", seed, r).isNotNull();
+        assertThat(r.get("clients")).as("seed %d: %s", seed, r).isEqualTo(e[0]);
+        assertThat(r.get("liveLeases")).as("seed %d: %s", seed, r).isEqualTo(e[1]);
+      }
+    }
+  }
+}
