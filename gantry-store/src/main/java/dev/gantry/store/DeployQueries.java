@@ -22,7 +22,7 @@ public final class DeployQueries {
   /** A deployment as projected. */
   public record DeploymentRow(String id, String service, String serial, String fromSerial, String kind, String phase,
       String reason, String phaseSince, boolean abortRequested, String smoke, String startedBy, String startedAt,
-      long seq) {}
+      long seq, String environment, boolean breakGlass) {}
 
   /** An instance as projected. */
   public record InstanceRow(String id, String service, String serial, int port, long pid, String state, String reason) {}
@@ -42,12 +42,12 @@ public final class DeployQueries {
   }
 
   private static final String DEPLOYMENT_COLUMNS = "id, service, serial, from_serial, kind, phase, reason, phase_since,"
-      + " abort_requested, smoke, started_by, started_at, updated_seq";
+      + " abort_requested, smoke, started_by, started_at, updated_seq, environment, break_glass";
 
   private static DeploymentRow deployment(ResultSet rs) throws SQLException {
     return new DeploymentRow(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
         rs.getString(6), rs.getString(7), rs.getString(8), rs.getInt(9) != 0, rs.getString(10), rs.getString(11),
-        rs.getString(12), rs.getLong(13));
+        rs.getString(12), rs.getLong(13), rs.getString(14), rs.getInt(15) != 0);
   }
 
   /** The service's deployments, newest first. */
