@@ -67,7 +67,7 @@ public final class ServiceCommand {
   }
 
   /** Reads YAML (a superset of JSON) with the safe constructor: plain maps, lists and scalars only. */
-  static Map<String, Object> read(Path file) throws IOException {
+  public static Map<String, Object> read(Path file) throws IOException {
     if (!Files.isRegularFile(file)) {
       throw new CliException("no such file " + file);
     }

@@ -89,9 +89,17 @@ class DeployController {
   @PostMapping(path = "/services/{name}/deployments", consumes = MediaType.APPLICATION_JSON_VALUE)
   ResponseEntity<Map<String, Object>> deploy(@RequestAttribute(Principal.ATTRIBUTE) Principal p,
       @PathVariable String name, @RequestBody String body) {
-    Access.require(p, DEPLOYER);
-    Map<String, Object> m = RequestBodies.object(body, Set.of("serial"), Set.of("serial"));
-    DeploymentRow d = deploys.deploy(p.account(), name, RequestBodies.string(m, "serial"), "deploy");
+    Map<String, Object> m = RequestBodies.object(body, Set.of("serial", "environment", "breakGlass", "reason"),
+        Set.of("serial"));
+    boolean breakGlass = Boolean.TRUE.equals(m.get("breakGlass"));
+    // Break glass is an operator's emergency lever, not a deployer's shortcut.
+    Access.require(p, breakGlass ? OPERATOR : DEPLOYER);
+    String env = RequestBodies.string(m, "environment");
+    if (env != null) {
+      Names.check("environment", env);
+    }
+    DeploymentRow d = deploys.deploy(p.account(), name, RequestBodies.string(m, "serial"), "deploy", env, breakGlass,
+        RequestBodies.string(m, "reason"));
     return ResponseEntity.status(HttpStatus.ACCEPTED).body(view(d));
   }
 
@@ -99,9 +107,9 @@ class DeployController {
   ResponseEntity<Map<String, Object>> rollback(@RequestAttribute(Principal.ATTRIBUTE) Principal p,
       @PathVariable String name, @RequestBody String body) {
     Access.require(p, OPERATOR);
-    Map<String, Object> m = RequestBodies.object(body, Set.of("reason"), Set.of());
+    Map<String, Object> m = RequestBodies.object(body, Set.of("reason", "breakGlass"), Set.of());
     return ResponseEntity.status(HttpStatus.ACCEPTED).body(view(deploys.rollback(p.account(), name,
-        RequestBodies.string(m, "reason"))));
+        RequestBodies.string(m, "reason"), Boolean.TRUE.equals(m.get("breakGlass")))));
   }
 
   @PostMapping(path = "/services/{name}/abort", consumes = MediaType.APPLICATION_JSON_VALUE)
@@ -176,6 +184,8 @@ class DeployController {
     m.put("serial", d.serial());
     m.put("from", d.fromSerial());
     m.put("kind", d.kind());
+    m.put("environment", d.environment());
+    m.put("breakGlass", d.breakGlass());
     m.put("phase", d.phase());
     m.put("reason", d.reason());
     m.put("phaseSince", d.phaseSince());
