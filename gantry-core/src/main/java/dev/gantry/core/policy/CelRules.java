@@ -8,6 +8,7 @@ import dev.cel.common.CelValidationResult;
 import dev.cel.common.types.ListType;
 import dev.cel.common.types.MapType;
 import dev.cel.common.types.SimpleType;
+import dev.cel.parser.CelStandardMacro;
 import dev.cel.runtime.CelEvaluationException;
 import dev.cel.runtime.CelRuntime;
 import java.util.Map;
@@ -20,6 +21,7 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class CelRules {
   private static final Cel CEL = CelFactory.standardCelBuilder()
+      .setStandardMacros(CelStandardMacro.STANDARD_MACROS) // has(), all(), exists(), exists_one(), map(), filter()
       .addVar("artifact", MapType.create(SimpleType.STRING, SimpleType.DYN))
       .addVar("tests", MapType.create(SimpleType.STRING, SimpleType.DYN))
       .addVar("commits", ListType.create(SimpleType.DYN))
