@@ -48,6 +48,11 @@ public final class DeployCommand implements Callable<Integer> {
       }
       throw e;
     }
+    if ("COMPLETE".equals(d.get("phase"))) { // a promotion of the version already serving: nothing to switch
+      spec.commandLine().getOut().printf("deployment %s: %s released into %s (%s)%n", d.get("id"), d.get("serial"),
+          d.get("environment"), d.get("reason"));
+      return 0;
+    }
     spec.commandLine().getOut().printf("deployment %s: %s → %s started%s%s%n", d.get("id"),
         d.get("from") == null ? "(nothing)" : d.get("from"), d.get("serial"),
         d.get("environment") == null || "default".equals(d.get("environment")) ? "" : " in " + d.get("environment"),

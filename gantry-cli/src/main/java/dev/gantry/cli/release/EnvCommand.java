@@ -50,10 +50,10 @@ public final class EnvCommand {
 
     @Override
     public Integer call() {
-      List<Object> rows = CliConfig.client().environments();
-      for (Object o : rows) {
-        @SuppressWarnings("unchecked")
-        Map<String, Object> m = (Map<String, Object>) o;
+      List<Object> rows = new java.util.ArrayList<>();
+      for (Object o : CliConfig.client().environments()) {
+        Map<String, Object> m = new java.util.LinkedHashMap<>((Map<String, Object>) cast(o));
+        rows.add(m);
         Map<?, ?> d = (Map<?, ?>) m.get("definition");
         m.put("requires", d.get("requires"));
         Map<?, ?> rules = (Map<?, ?>) d.get("rules");
@@ -66,6 +66,11 @@ public final class EnvCommand {
           "appliedAt");
       return 0;
     }
+  }
+
+  @SuppressWarnings("unchecked")
+  static Map<String, Object> cast(Object o) {
+    return (Map<String, Object>) o;
   }
 
   @Command(name = "show", mixinStandardHelpOptions = true, description = "Show an environment's definition.")

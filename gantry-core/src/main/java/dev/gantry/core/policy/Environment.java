@@ -29,7 +29,7 @@ import java.util.TreeSet;
  *   noFailedTests: true                   # the latest run of every suite has no failures or errors
  *   requirementsLinked: true              # every commit names a requirement
  *   provenance: true                      # signed provenance present, signature valid, subject = digest
- *   sbom: { minComponents: 1 }
+ *   sbom: { minComponents: 1 }           # present (and, optionally, listing at least that many components)
  *   approvals: { count: 2, expiresAfter: 72h }
  *   notRejected: true                     # on unless set to false
  * windows:
@@ -214,7 +214,7 @@ public record Environment(String name, String description, List<String> requires
     boolean provenance = params(problems, r, "provenance", Set.of()) != null;
     Sbom sbom = null;
     if ((p = params(problems, r, "sbom", Set.of("minComponents"))) != null) {
-      sbom = new Sbom(integer(problems, "rules.sbom.minComponents", p.get("minComponents"), 1, 0, 1_000_000));
+      sbom = new Sbom(integer(problems, "rules.sbom.minComponents", p.get("minComponents"), 0, 0, 1_000_000));
     }
     Approvals approvals = null;
     if ((p = params(problems, r, "approvals", Set.of("count", "expiresAfter"))) != null) {

@@ -196,7 +196,8 @@ public final class PolicyEvaluator {
           ? "a new artifact whose every run passes (allRuns: a failed run is never forgotten)"
           : "fix the tests and record a passing run of the same suite");
     }
-    return RuleVerdict.pass(rule, runs.size() + (p.allRuns() ? " runs" : " latest runs") + " without failures");
+    return RuleVerdict.pass(rule, p.allRuns() ? "all " + runs.size() + " runs without failures"
+        : "latest run of " + String.join(", ", runs.stream().map(TestRunRecord::suite).toList()) + " without failures");
   }
 
   private static RuleVerdict requirementsLinked(ReleaseContext ctx, String serial) {

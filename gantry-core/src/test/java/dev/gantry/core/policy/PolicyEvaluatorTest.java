@@ -52,7 +52,7 @@ class PolicyEvaluatorTest {
             s -> s.tests("smoke", 3, 1).tests("full", 40, 0), "noFailedTests", false,
             "failed tests in smoke run 1 (1 failed, 0 errors)", "record a passing run"),
         row("no failed tests: latest runs only by default", Map.of("noFailedTests", true),
-            s -> s.tests("full", 40, 1).tests("full", 40, 0), "noFailedTests", true, "1 latest runs without failures", ""),
+            s -> s.tests("full", 40, 1).tests("full", 40, 0), "noFailedTests", true, "latest run of full without failures", ""),
         row("no failed tests: allRuns never forgets a failure", Map.of("noFailedTests", Map.of("allRuns", true)),
             s -> s.tests("full", 40, 1).tests("full", 40, 0), "noFailedTests", false, "full run 1", "a new artifact"),
         row("no failed tests: no evidence", Map.of("noFailedTests", true), NOTHING, "noFailedTests", false,
@@ -78,6 +78,8 @@ class PolicyEvaluatorTest {
               a.branch(), a.dirty(), a.sbomDigest(), a.tools(), other, a.registeredBy(), a.registeredAt()));
         }, "provenance", false, "no signature verifies with the given key", ""),
         row("sbom: present", Map.of("sbom", true), NOTHING, "sbom", true, "with 1 components", ""),
+        row("sbom: present with no components passes unless minComponents says more", Map.of("sbom", true),
+            s -> s.components.clear(), "sbom", true, "with 0 components", ""),
         row("sbom: absent", Map.of("sbom", true), s -> s.artifact("A-000001", false, true), "sbom", false,
             "no SBOM recorded", "--sbom"),
         row("sbom: too few components", Map.of("sbom", Map.of("minComponents", 5L)), NOTHING, "sbom", false,
