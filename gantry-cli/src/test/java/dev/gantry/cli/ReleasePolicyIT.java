@@ -184,6 +184,9 @@ class ReleasePolicyIT {
     Map<String, Object> d = await(id(out), "COMPLETE");
     assertThat(d).containsEntry("breakGlass", true).containsEntry("environment", "prod");
 
+    assertThat(ok("trace", v1)).contains("approved    prod by alice at").contains("(\"PRC-101 signed off\")")
+        .contains("approved    prod by bob").containsPattern("deployment  pricing-d\\d+ \\(deploy from " + v2
+            + ", prod\\) COMPLETE by olga BREAK GLASS");
     as("carol");
     assertThat(ok("audit", "log", "--subject", "service:pricing")).contains("release.break-glass")
         .contains("v2 quotes stale prices").contains("\"overridden\":[\"approvals\"]");

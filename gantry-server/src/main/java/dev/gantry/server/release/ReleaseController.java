@@ -3,6 +3,7 @@ package dev.gantry.server.release;
 import static dev.gantry.core.account.Role.APPROVER;
 
 import dev.gantry.core.account.Names;
+import dev.gantry.core.ledger.LedgerEvent;
 import dev.gantry.core.ledger.LedgerStore.ApprovalRecord;
 import dev.gantry.core.policy.ApprovalRules;
 import dev.gantry.core.policy.Environment;
@@ -87,9 +88,11 @@ class ReleaseController {
     String decision = m.get("decision") == null ? ApprovalRules.APPROVE : RequestBodies.string(m, "decision");
     var entries = store.append(p.account(), ReleaseCommands.decide(p.account(), service, serial, env, decision,
         RequestBodies.string(m, "comment"), clock.instant()));
-    ApprovalRecord r = store.stateView(st -> st.approvals(serial, env)).getLast();
-    Map<String, Object> out = view(r);
-    out.put("seq", entries.getLast().seq());
+    var e = entries.getLast();
+    var a = (LedgerEvent.ApprovalRecorded) e.event();
+    Map<String, Object> out = view(new ApprovalRecord(a.id(), a.service(), a.serial(), a.digest(), a.environment(),
+        a.account(), a.decision(), a.comment(), e.time()));
+    out.put("seq", e.seq());
     return ResponseEntity.status(HttpStatus.CREATED).body(out);
   }
 
