@@ -515,9 +515,13 @@ public sealed interface LedgerEvent {
    * The policy of an environment was evaluated for a deployment attempt: each rule's verdict, reason and
    * what would satisfy it ({@code rules}: objects {rule, verdict, reason, satisfy}). {@code deployment} is
    * the deployment it allowed, or null when refused. Recorded for refusals too: the refusal is evidence.
+   * {@code at} is the instant the rules were evaluated at, and {@code provenanceVerified} the outcome of the
+   * provenance signature check (needs the provenance key): with both, an audit replay re-derives every
+   * verdict from the replayed state alone.
    */
   record PolicyEvaluated(String service, String serial, String digest, String environment, String deployment,
-      boolean allowed, boolean breakGlass, List<Map<String, Object>> rules) implements LedgerEvent {
+      boolean allowed, boolean breakGlass, List<Map<String, Object>> rules, String at, boolean provenanceVerified)
+      implements LedgerEvent {
     public PolicyEvaluated {
       rules = List.copyOf(rules);
     }
@@ -540,6 +544,8 @@ public sealed interface LedgerEvent {
       m.put("allowed", allowed);
       m.put("breakGlass", breakGlass);
       m.put("rules", rules);
+      m.put("at", at);
+      m.put("provenanceVerified", provenanceVerified);
       return m;
     }
   }
@@ -610,7 +616,7 @@ public sealed interface LedgerEvent {
         case "policy.evaluated" -> new PolicyEvaluated(Json.string(b, "service"), Json.string(b, "serial"),
             Json.string(b, "digest"), Json.string(b, "environment"), Json.optString(b, "deployment"),
             Boolean.TRUE.equals(b.get("allowed")), Boolean.TRUE.equals(b.get("breakGlass")),
-            objects(b, "rules"));
+            objects(b, "rules"), Json.optString(b, "at"), Boolean.TRUE.equals(b.get("provenanceVerified")));
         case "release.break-glass" -> new BreakGlassUsed(Json.string(b, "deployment"), Json.string(b, "service"),
             Json.string(b, "serial"), Json.string(b, "environment"), Json.string(b, "reason"),
             Json.strings(b, "overridden"));

@@ -177,28 +177,31 @@ public final class ReleaseCommands {
         return List.<LedgerEvent>of(started);
       }
       Environment env = definition(rec.get());
-      PolicyDecision d = PolicyEvaluator.evaluate(env, ReleaseContext.gather(state, a, env, provenanceKey, now));
+      ReleaseContext ctx = ReleaseContext.gather(state, a, env, provenanceKey, now);
+      PolicyDecision d = PolicyEvaluator.evaluate(env, ctx);
       List<java.util.Map<String, Object>> rules = d.verdicts().stream().map(RuleVerdict::toJson).toList();
+      String at = now.toString();
+      boolean prov = ctx.provenance().verified();
       if (!req.breakGlass()) {
         if (d.allowed()) {
           outcome.accept(new GateOutcome(d, true, false, null));
           return List.of(new PolicyEvaluated(req.service(), req.serial(), a.stampedDigest(), envName, req.id(), true,
-              false, rules), started);
+              false, rules, at, prov), started);
         }
         outcome.accept(new GateOutcome(d, false, false, null));
         return List.of(new PolicyEvaluated(req.service(), req.serial(), a.stampedDigest(), envName, null, false, false,
-            rules));
+            rules, at, prov));
       }
       String refusal = breakGlassRefusal(state, req, envName, d);
       if (refusal != null) {
         outcome.accept(new GateOutcome(d, false, true, refusal));
         return List.of(new PolicyEvaluated(req.service(), req.serial(), a.stampedDigest(), envName, null, false, true,
-            rules));
+            rules, at, prov));
       }
       List<String> overridden = d.failed().stream().map(RuleVerdict::rule).toList();
       outcome.accept(new GateOutcome(d, true, true, null));
       return List.of(new PolicyEvaluated(req.service(), req.serial(), a.stampedDigest(), envName, req.id(), true, true,
-          rules), started, new BreakGlassUsed(req.id(), req.service(), req.serial(), envName, req.reason(), overridden));
+          rules, at, prov), started, new BreakGlassUsed(req.id(), req.service(), req.serial(), envName, req.reason(), overridden));
     };
   }
 

@@ -55,6 +55,12 @@ public record ReleaseContext(ArtifactRecord artifact, String environment, List<C
    */
   public static ReleaseContext gather(StateView st, ArtifactRecord a, Environment env, EcKey provenanceKey,
       Instant now) {
+    return gather(st, a, env, provenance(a, provenanceKey), now);
+  }
+
+  /** The same with the provenance check given (an audit replay takes it as recorded: it has no key). */
+  public static ReleaseContext gather(StateView st, ArtifactRecord a, Environment env, ProvenanceCheck provenance,
+      Instant now) {
     List<CommitRecord> commits = st.commits(a.serial());
     List<JudgedApproval> judged = new ArrayList<>();
     for (ApprovalRecord r : st.approvals(a.serial(), env.name())) {
@@ -81,7 +87,7 @@ public record ReleaseContext(ArtifactRecord artifact, String environment, List<C
       judged.add(new JudgedApproval(r, valid, why, r.decision().equals(ApprovalRules.REJECT) ? null : expires));
     }
     return new ReleaseContext(a, env.name(), commits, st.testRuns(a.serial()), st.components(a.serial()),
-        provenance(a, provenanceKey), judged, st.deploymentsOf(a.serial()), now);
+        provenance, judged, st.deploymentsOf(a.serial()), now);
   }
 
   static ProvenanceCheck provenance(ArtifactRecord a, EcKey key) {

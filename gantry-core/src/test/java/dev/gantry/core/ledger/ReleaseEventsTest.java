@@ -31,7 +31,8 @@ class ReleaseEventsTest {
         new ApprovalRecorded("A-000002/prod/alice/1", "pricing", "A-000002", "ab".repeat(32), "prod", "alice",
             "approve", "ok"),
         new PolicyEvaluated("pricing", "A-000002", "ab".repeat(32), "prod", null, false, false,
-            List.of(Map.of("rule", "fullSuite", "verdict", "fail", "reason", "only smoke", "satisfy", "run full"))),
+            List.of(Map.of("rule", "fullSuite", "verdict", "fail", "reason", "only smoke", "satisfy", "run full")),
+            "2030-01-02T12:00:00Z", true),
         new BreakGlassUsed("pricing-d0003", "pricing", "A-000001", "prod", "bad quotes", List.of("approvals")));
     for (LedgerEvent e : events) {
       LedgerEvent back = LedgerEvent.decode(e.type(), Json.parseObject(Json.canonical(e.body())));
