@@ -21,8 +21,10 @@ public final class ServiceStatus {
     List<Object> deps = (List<Object>) s.get("deployments");
     if (!deps.isEmpty()) {
       Map<String, Object> d = (Map<String, Object>) deps.getFirst();
-      out.printf("deployment %s  %s → %s  %s (%s)%n", d.get("id"), d.get("from") == null ? "-" : d.get("from"),
-          d.get("serial"), d.get("phase"), d.get("reason"));
+      Object env = d.get("environment");
+      out.printf("deployment %s  %s → %s%s  %s (%s)%s%n", d.get("id"), d.get("from") == null ? "-" : d.get("from"),
+          d.get("serial"), env == null || "default".equals(env) ? "" : " in " + env, d.get("phase"), d.get("reason"),
+          Boolean.TRUE.equals(d.get("breakGlass")) ? " BREAK GLASS" : "");
     }
     for (Object o : (List<Object>) s.get("instances")) {
       Map<String, Object> i = (Map<String, Object>) o;

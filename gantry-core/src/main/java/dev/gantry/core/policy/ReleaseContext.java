@@ -64,6 +64,9 @@ public record ReleaseContext(ArtifactRecord artifact, String environment, List<C
     List<CommitRecord> commits = st.commits(a.serial());
     List<JudgedApproval> judged = new ArrayList<>();
     for (ApprovalRecord r : st.approvals(a.serial(), env.name())) {
+      if (!r.digest().equals(a.stampedDigest())) {
+        continue; // approvals are bound to the digest (a serial names one digest; this is belt and braces)
+      }
       Instant at = Instant.parse(r.decidedAt());
       Instant expires = at.plus(env.approvalExpiry());
       Optional<AccountRecord> who = st.account(r.account());
