@@ -33,6 +33,10 @@ public final class Verdicts {
     if (e.problem().get("rules") instanceof List<?> l) {
       print(err, l);
     }
+    if (e.problem().get("hint") instanceof String hint) {
+      err.println("  " + hint);
+      err.flush();
+    }
     return true;
   }
 }

@@ -127,7 +127,14 @@ class DeployService {
     });
     GateOutcome o = outcome.get();
     if (!o.started()) {
-      throw refused(o, service, serial, env, entries.getFirst().seq());
+      ApiException e = refused(o, service, serial, env, entries.getFirst().seq());
+      if (kind.equals("rollback") && !o.breakGlass()) {
+        Map<String, Object> ext = new java.util.LinkedHashMap<>(e.extensions());
+        ext.put("hint", "in an emergency an operator may roll back with --break-glass --reason \"...\""
+            + " (recorded in the ledger and announced)");
+        e = new ApiException(e.status(), e.code(), e.getMessage() + "; " + ext.get("hint"), ext);
+      }
+      throw e;
     }
     if (o.breakGlass()) {
       log.warn("BREAK GLASS: {} deployed {} {} into {} past {} (reason: {}); deployment {}", actor, service, serial,
