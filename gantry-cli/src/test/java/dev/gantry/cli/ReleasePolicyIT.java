@@ -116,6 +116,12 @@ class ReleasePolicyIT {
     throw new AssertionError("deployment " + id + " did not reach " + List.of(phases) + ": " + d);
   }
 
+  @SuppressWarnings("unchecked")
+  List<String> instanceIds() {
+    return ((List<Object>) server.client(tokens.get("ci")).service("pricing").get("instances")).stream()
+        .map(o -> ((Map<String, Object>) o).get("id") + "/" + ((Map<String, Object>) o).get("state")).toList();
+  }
+
   static String id(String deployOutput) {
     return deployOutput.substring("deployment ".length(), deployOutput.indexOf(':'));
   }
@@ -154,8 +160,12 @@ class ReleasePolicyIT {
 
     as("ci");
     assertThat(ok("release", "check", "pricing", "--serial", v1, "--env", "prod")).contains("would be allowed");
+    List<String> before = instanceIds();
     assertThat(ok("deploy", "pricing", "--serial", v1, "--env", "prod"))
         .contains(v1 + " released into prod (already serving");
+    // The release in place changes nothing at the runtime: past scaleDownDelay (2s) the same instances serve.
+    Thread.sleep(3000);
+    assertThat(instanceIds()).isEqualTo(before);
 
     // v2 goes the same way; then prod tightens to three approvals, and v2 turns out bad.
     String v2 = register("v2", "label=v2\n");

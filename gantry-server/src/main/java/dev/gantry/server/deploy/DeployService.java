@@ -100,6 +100,7 @@ class DeployService {
     }
     String env = environment == null ? Environment.DEFAULT : environment;
     boolean inPlace = false;
+    String from = svc.stableSerial();
     if (serial.equals(svc.stableSerial())) {
       Optional<DeploymentRow> lastComplete = queries.deployments(service, 10_000).stream()
           .filter(d -> d.phase().equals(Phase.COMPLETE.name())).findFirst();
@@ -108,14 +109,17 @@ class DeployService {
             + (env.equals(Environment.DEFAULT) ? "" : " in " + env));
       }
       inPlace = true;
+      // Not the serving version itself: the reconciler stops the "previous version" after scaleDownDelay. The
+      // in-place deployment inherits the previous version of the deployment that made this one serve.
+      from = serial.equals(lastComplete.get().fromSerial()) ? null : lastComplete.get().fromSerial();
     }
     if (breakGlass && (reason == null || reason.isBlank())) {
       throw ApiException.badRequest("break glass needs a reason (--reason), kept in the ledger");
     }
     String id = service + "-d" + String.format("%04d", queries.deployments(service, 10_000).size() + 1);
     AtomicReference<GateOutcome> outcome = new AtomicReference<>();
-    ReleaseCommands.DeployRequest req = new ReleaseCommands.DeployRequest(id, service, serial, svc.stableSerial(),
-        kind, env, actor, breakGlass, reason);
+    ReleaseCommands.DeployRequest req = new ReleaseCommands.DeployRequest(id, service, serial, from, kind, env, actor,
+        breakGlass, reason);
     LedgerStore.Command gate = ReleaseCommands.deploy(req, provenanceKey, clock.instant(), outcome::set);
     boolean promoteInPlace = inPlace;
     List<LedgerEntry> entries = store.append(actor, state -> {
@@ -174,7 +178,7 @@ class DeployService {
     }
     DeploymentRow last = queries.deployments(service, 10_000).stream()
         .filter(d -> d.phase().equals(Phase.COMPLETE.name()) && d.fromSerial() != null
-            && !d.fromSerial().equals(d.serial())).findFirst() // an in-place promotion changed no version
+            && !d.fromSerial().equals(d.serial())).findFirst() // never "back" to the same version
         .orElseThrow(() -> new ApiException(409, "nothing-to-roll-back", service
             + " has no completed deployment with a previous version"));
     return deploy(actor, service, last.fromSerial(), "rollback", last.environment(), breakGlass,
