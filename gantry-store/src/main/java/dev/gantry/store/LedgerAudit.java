@@ -219,12 +219,15 @@ public final class LedgerAudit {
     public void accept(LedgerEntry e) {
       try {
         LedgerEvent event = e.event(); // decodes: a bad body fails here, naming its seq
-        if (event instanceof PolicyEvaluated pe) {
-          // The decision must follow from the replayed state: same rules, same verdicts.
-          String problem = PolicyReplay.check(new JdbcStateView(c), pe, e.actor(), java.time.Instant.parse(e.time()));
-          if (problem != null) {
-            throw new IllegalStateException(problem);
-          }
+        // Release decisions must follow from the replayed state: the same verdicts, and four eyes kept.
+        String problem = switch (event) {
+          case PolicyEvaluated pe -> PolicyReplay.check(new JdbcStateView(c), pe, e.actor(),
+              java.time.Instant.parse(e.time()));
+          case LedgerEvent.ApprovalRecorded ar -> PolicyReplay.checkApproval(new JdbcStateView(c), ar, e.actor());
+          default -> null;
+        };
+        if (problem != null) {
+          throw new IllegalStateException(problem);
         }
         Projector.apply(statements, e, event);
       } catch (SQLException ex) {

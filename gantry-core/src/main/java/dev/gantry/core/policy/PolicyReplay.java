@@ -1,6 +1,8 @@
 package dev.gantry.core.policy;
 
+import dev.gantry.core.ledger.LedgerEvent.ApprovalRecorded;
 import dev.gantry.core.ledger.LedgerEvent.PolicyEvaluated;
+import dev.gantry.core.ledger.LedgerStore.AccountRecord;
 import dev.gantry.core.ledger.LedgerStore.ArtifactRecord;
 import dev.gantry.core.ledger.LedgerStore.EnvironmentRecord;
 import dev.gantry.core.ledger.LedgerStore.StateView;
@@ -19,6 +21,40 @@ import java.util.Optional;
  */
 public final class PolicyReplay {
   private PolicyReplay() {}
+
+  /**
+   * Null when the approval or rejection was one its author could make in the state before it (the four-eyes
+   * rules: a human approver, not the registrant nor a commit author, not after a rejection); otherwise why
+   * not. A ledger rewritten by someone holding the keys still cannot hide an approval by the author.
+   */
+  public static String checkApproval(StateView state, ApprovalRecorded e, String actor) {
+    if (!e.account().equals(actor)) {
+      return "approval.recorded names " + e.account() + " but was appended by " + actor;
+    }
+    Optional<ArtifactRecord> a = state.artifact(e.serial());
+    if (a.isEmpty() || !a.get().stampedDigest().equals(e.digest())) {
+      return "approval.recorded names " + e.serial() + " sha256:" + e.digest() + ", which was not registered then";
+    }
+    Optional<AccountRecord> acc = state.account(actor);
+    if (acc.isEmpty()) {
+      return "approval.recorded by " + actor + ", who had no account then";
+    }
+    if (e.decision().equals(ApprovalRules.APPROVE)) {
+      List<String> why = ApprovalRules.whoMayDecide(acc.get(), a.get(), state.commits(e.serial()));
+      if (!why.isEmpty()) {
+        return "approval of " + e.serial() + " for " + e.environment() + " breaks separation of duties: "
+            + String.join("; ", why);
+      }
+      if (state.approvals(e.serial(), e.environment()).stream()
+          .anyMatch(r -> r.decision().equals(ApprovalRules.REJECT))) {
+        return "approval of " + e.serial() + " for " + e.environment() + " after its rejection";
+      }
+    } else if (acc.get().disabled() || !acc.get().kind().equals("human")
+        || !acc.get().roles().contains(dev.gantry.core.account.Role.APPROVER.wire())) {
+      return "rejection of " + e.serial() + " by " + actor + ", who was not an enabled human approver";
+    }
+    return null;
+  }
 
   /** Null when the recorded decision follows from state; otherwise what differs. */
   public static String check(StateView state, PolicyEvaluated e, String actor, Instant entryTime) {

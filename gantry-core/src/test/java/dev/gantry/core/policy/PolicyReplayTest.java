@@ -39,4 +39,18 @@ class PolicyReplayTest {
     s.approval("alice", "approve", "prod", NOW.minus(Duration.ofMinutes(1)));
     assertThat(PolicyReplay.check(s, pe, "ci", NOW)).contains("approvals=fail").contains("approvals=pass");
   }
+
+  @Test
+  void anApprovalByTheAuthorNeverReplaysEvenIfTheLedgerWasRewritten() {
+    FakeState s = FakeState.standard();
+    s.environment(Map.of("name", "prod"));
+    var ok = (LedgerEvent.ApprovalRecorded) ReleaseCommands.decide("alice", "pricing", "A-000001", "prod", "approve",
+        null, NOW).decide(s).getFirst();
+    assertThat(PolicyReplay.checkApproval(s, ok, "alice")).isNull();
+    var forged = new LedgerEvent.ApprovalRecorded("A-000001/prod/dana/1", "pricing", "A-000001", FakeState.DIGEST,
+        "prod", "dana", "approve", "");
+    assertThat(PolicyReplay.checkApproval(s, forged, "dana")).contains("breaks separation of duties")
+        .contains("'dana' is the author of commit");
+    assertThat(PolicyReplay.checkApproval(s, ok, "bob")).contains("appended by bob");
+  }
 }
