@@ -10,6 +10,9 @@ import dev.gantry.cli.audit.AuditCommand;
 import dev.gantry.cli.deploy.DeployCommand;
 import dev.gantry.cli.deploy.OperatorCommands;
 import dev.gantry.cli.deploy.ServiceCommand;
+import dev.gantry.cli.release.ApprovalCommands;
+import dev.gantry.cli.release.EnvCommand;
+import dev.gantry.cli.release.ReleaseCommand;
 import dev.gantry.cli.system.DemoCommand;
 import dev.gantry.cli.system.DeployBenchCommand;
 import dev.gantry.cli.system.LoginCommand;
@@ -32,7 +35,8 @@ import picocli.CommandLine.Command;
     subcommands = {ServerCommand.class, LoginCommand.class, StatusCommand.class, AccountCommand.class,
         TokenCommand.class, AuditCommand.class, ArtifactCommand.class, CommitsCheckCommand.class,
         TestsHistoryCommand.class, TraceCommand.class, RequirementsCommand.class, ServiceCommand.class,
-        DeployCommand.class, OperatorCommands.Rollback.class, OperatorCommands.Abort.class, OperatorCommands.Promote.class,
+        DeployCommand.class, EnvCommand.class, ReleaseCommand.class, ApprovalCommands.Approve.class,
+        ApprovalCommands.Reject.class, OperatorCommands.Rollback.class, OperatorCommands.Abort.class, OperatorCommands.Promote.class,
         dev.gantry.cli.deploy.VersionsCommand.class, dev.gantry.cli.deploy.LeaseCommand.class, OperatorCommands.Halt.class,
         OperatorCommands.Resume.class, OperatorCommands.Logs.class, DemoCommand.class, DeployBenchCommand.class, dev.gantry.cli.system.CanaryBenchCommand.class,
         CommandLine.HelpCommand.class})

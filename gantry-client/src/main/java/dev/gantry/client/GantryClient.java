@@ -244,6 +244,81 @@ public final class GantryClient {
     return object(send("POST", "/api/v1/services/" + path(service) + "/rollback", reasonBody(reason), "application/json"));
   }
 
+  /**
+   * Deploys serial into environment (null: the default one) through its policy gate; breakGlass (operators
+   * only, with a reason) rolls back to an artifact already deployed there past the rules that fail now.
+   */
+  public Map<String, Object> deploy(String service, String serial, String environment, boolean breakGlass,
+      String reason) {
+    return deploy(service, serial, environment, breakGlass, reason, false);
+  }
+
+  /** The same, and with sideBySide the running versions stay (each at its own address until retired). */
+  public Map<String, Object> deploy(String service, String serial, String environment, boolean breakGlass,
+      String reason, boolean sideBySide) {
+    Map<String, Object> b = new java.util.LinkedHashMap<>();
+    b.put("serial", serial);
+    if (sideBySide) {
+      b.put("sideBySide", true);
+    }
+    if (environment != null) {
+      b.put("environment", environment);
+    }
+    if (breakGlass) {
+      b.put("breakGlass", true);
+    }
+    if (reason != null) {
+      b.put("reason", reason);
+    }
+    return object(send("POST", "/api/v1/services/" + path(service) + "/deployments", b, "application/json"));
+  }
+
+  public Map<String, Object> rollback(String service, String reason, boolean breakGlass) {
+    Map<String, Object> b = new java.util.LinkedHashMap<>(reasonBody(reason));
+    if (breakGlass) {
+      b.put("breakGlass", true);
+    }
+    return object(send("POST", "/api/v1/services/" + path(service) + "/rollback", b, "application/json"));
+  }
+
+  // ---------------------------------------------------------------- environments and releases
+
+  public Map<String, Object> applyEnvironment(String name, Map<String, Object> definition) {
+    return object(send("PUT", "/api/v1/environments/" + path(name), definition, "application/json"));
+  }
+
+  public List<Object> environments() {
+    return list(send("GET", "/api/v1/environments", null, "application/json"));
+  }
+
+  public Map<String, Object> environment(String name) {
+    return object(send("GET", "/api/v1/environments/" + path(name), null, "application/json"));
+  }
+
+  /** What the environment's policy would decide for serial now; records nothing. */
+  public Map<String, Object> checkRelease(String service, String serial, String environment) {
+    return object(send("GET", "/api/v1/services/" + path(service) + "/releases/" + path(serial) + "/check"
+        + query("environment", environment), null, "application/json"));
+  }
+
+  /** decision is "approve" or "reject". */
+  public Map<String, Object> decideRelease(String service, String serial, String environment, String decision,
+      String comment) {
+    Map<String, Object> b = new java.util.LinkedHashMap<>();
+    b.put("environment", environment);
+    b.put("decision", decision);
+    if (comment != null) {
+      b.put("comment", comment);
+    }
+    return object(send("POST", "/api/v1/services/" + path(service) + "/releases/" + path(serial) + "/approvals", b,
+        "application/json"));
+  }
+
+  public List<Object> approvals(String service, String serial) {
+    return list(send("GET", "/api/v1/services/" + path(service) + "/releases/" + path(serial) + "/approvals", null,
+        "application/json"));
+  }
+
   public Map<String, Object> abort(String service, String reason) {
     return object(send("POST", "/api/v1/services/" + path(service) + "/abort", reasonBody(reason), "application/json"));
   }

@@ -1,6 +1,12 @@
 package dev.gantry.store;
 
 import dev.gantry.core.ledger.LedgerStore.AccountRecord;
+import dev.gantry.core.ledger.LedgerStore.ApprovalRecord;
+import dev.gantry.core.ledger.LedgerStore.CommitRecord;
+import dev.gantry.core.ledger.LedgerStore.ComponentRecord;
+import dev.gantry.core.ledger.LedgerStore.DeploymentRecord;
+import dev.gantry.core.ledger.LedgerStore.EnvironmentRecord;
+import dev.gantry.core.ledger.LedgerStore.TestRunRecord;
 import dev.gantry.core.ledger.LedgerStore.ArtifactRecord;
 import dev.gantry.core.ledger.LedgerStore.StateView;
 import dev.gantry.core.ledger.LedgerStore.TokenRecord;
@@ -8,6 +14,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
@@ -116,5 +123,82 @@ final class JdbcStateView implements StateView {
   static TokenRecord token(ResultSet rs) throws SQLException {
     return new TokenRecord(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getInt(5) != 0,
         rs.getString(6), rs.getString(7));
+  }
+
+  @Override
+  public Optional<EnvironmentRecord> environment(String name) {
+    List<EnvironmentRecord> out = new ArrayList<>();
+    rows("SELECT name, definition, applied_by, applied_at FROM environment WHERE name = ?", List.of(name),
+        rs -> out.add(new EnvironmentRecord(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4))));
+    return out.stream().findFirst();
+  }
+
+  @Override
+  public List<CommitRecord> commits(String serial) {
+    List<CommitRecord> out = new ArrayList<>();
+    // updated_seq is the registration's seq for all of an artifact's commits; rowid-free order by id is stable.
+    rows("SELECT commit_id, author, time, message, requirements FROM artifact_commit WHERE serial = ?"
+        + " ORDER BY time, commit_id", List.of(serial), rs -> {
+          String reqs = rs.getString(5);
+          out.add(new CommitRecord(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
+              reqs.isEmpty() ? List.of() : List.of(reqs.split(","))));
+        });
+    return out;
+  }
+
+  @Override
+  public List<TestRunRecord> testRuns(String serial) {
+    List<TestRunRecord> out = new ArrayList<>();
+    rows("SELECT suite, run, tests, failures, errors, skipped, recorded_by, recorded_at FROM test_run WHERE serial = ?"
+        + " ORDER BY updated_seq", List.of(serial), rs -> out.add(new TestRunRecord(rs.getString(1), rs.getLong(2),
+        rs.getLong(3), rs.getLong(4), rs.getLong(5), rs.getLong(6), rs.getString(7), rs.getString(8))));
+    return out;
+  }
+
+  @Override
+  public List<ComponentRecord> components(String serial) {
+    List<ComponentRecord> out = new ArrayList<>();
+    rows("SELECT ref, name, version, purl FROM sbom_component WHERE serial = ? ORDER BY ref", List.of(serial),
+        rs -> out.add(new ComponentRecord(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4))));
+    return out;
+  }
+
+  @Override
+  public List<ApprovalRecord> approvals(String serial, String environment) {
+    List<ApprovalRecord> out = new ArrayList<>();
+    rows("SELECT id, service, serial, digest, environment, account, decision, comment, decided_at FROM approval"
+        + " WHERE serial = ? AND environment = ? ORDER BY updated_seq", List.of(serial, environment),
+        rs -> out.add(new ApprovalRecord(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
+            rs.getString(5), rs.getString(6), rs.getString(7), rs.getString(8), rs.getString(9))));
+    return out;
+  }
+
+  @Override
+  public List<DeploymentRecord> deploymentsOf(String serial) {
+    List<DeploymentRecord> out = new ArrayList<>();
+    rows("SELECT id, service, serial, environment, kind, phase, break_glass, started_at FROM deployment"
+        + " WHERE serial = ? ORDER BY started_at, id", List.of(serial), rs -> out.add(new DeploymentRecord(
+        rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5), rs.getString(6),
+        rs.getInt(7) != 0, rs.getString(8))));
+    return out;
+  }
+
+  private interface Row {
+    void accept(ResultSet rs) throws SQLException;
+  }
+
+  private void rows(String sql, List<Object> args, Row row) {
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
+      for (int i = 0; i < args.size(); i++) {
+        ps.setObject(i + 1, args.get(i));
+      }
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          row.accept(rs);
+        }
+      }
+    } catch (SQLException e) {
+      throw new StoreException("query failed: " + e.getMessage(), e);
+    }
   }
 }

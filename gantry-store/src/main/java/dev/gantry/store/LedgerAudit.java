@@ -1,6 +1,9 @@
 package dev.gantry.store;
 
 import dev.gantry.core.ledger.LedgerEntry;
+import dev.gantry.core.ledger.LedgerEvent;
+import dev.gantry.core.ledger.LedgerEvent.PolicyEvaluated;
+import dev.gantry.core.policy.PolicyReplay;
 import dev.gantry.core.ledger.LedgerVerifier;
 import dev.gantry.core.ledger.LedgerVerifier.Report;
 import dev.gantry.core.note.NoteKey;
@@ -215,7 +218,18 @@ public final class LedgerAudit {
     @Override
     public void accept(LedgerEntry e) {
       try {
-        Projector.apply(statements, e, e.event()); // e.event() decodes: a bad body fails here, naming its seq
+        LedgerEvent event = e.event(); // decodes: a bad body fails here, naming its seq
+        // Release decisions must follow from the replayed state: the same verdicts, and four eyes kept.
+        String problem = switch (event) {
+          case PolicyEvaluated pe -> PolicyReplay.check(new JdbcStateView(c), pe, e.actor(),
+              java.time.Instant.parse(e.time()));
+          case LedgerEvent.ApprovalRecorded ar -> PolicyReplay.checkApproval(new JdbcStateView(c), ar, e.actor());
+          default -> null;
+        };
+        if (problem != null) {
+          throw new IllegalStateException(problem);
+        }
+        Projector.apply(statements, e, event);
       } catch (SQLException ex) {
         throw new IllegalStateException(ex.getMessage(), ex);
       }

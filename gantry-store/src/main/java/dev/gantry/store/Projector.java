@@ -34,6 +34,10 @@ import dev.gantry.core.ledger.LedgerEvent.AccountRolesSet;
 import dev.gantry.core.ledger.LedgerEvent.InstallationInitialized;
 import dev.gantry.core.ledger.LedgerEvent.TokenCreated;
 import dev.gantry.core.ledger.LedgerEvent.TokenRevoked;
+import dev.gantry.core.ledger.LedgerEvent.ApprovalRecorded;
+import dev.gantry.core.ledger.LedgerEvent.BreakGlassUsed;
+import dev.gantry.core.ledger.LedgerEvent.EnvironmentApplied;
+import dev.gantry.core.ledger.LedgerEvent.PolicyEvaluated;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.List;
@@ -65,7 +69,10 @@ final class Projector {
       new Table("service_version", List.of("service", "label"), Set.of()),
       new Table("lease", List.of("id"), Set.of()),
       new Table("version_client", List.of("service", "label", "client"), Set.of()),
-      new Table("halt", List.of("scope"), Set.of()));
+
+      new Table("halt", List.of("scope"), Set.of()),
+      new Table("environment", List.of("name"), Set.of()),
+      new Table("approval", List.of("id"), Set.of()));
 
   /** A projection table; integerKeys are the key columns compared as numbers rather than text. */
   record Table(String name, List<String> keys, Set<String> integerKeys) {}
@@ -129,9 +136,23 @@ final class Projector {
           + " ON CONFLICT (name) DO UPDATE SET spec = excluded.spec, updated_seq = excluded.updated_seq",
           e.name(), e.spec(), seq);
       case DeploymentStarted e -> update(c, "INSERT INTO deployment (id, service, serial, from_serial, kind, phase, reason,"
-              + " phase_since, abort_requested, smoke, started_by, started_at, updated_seq)"
-              + " VALUES (?, ?, ?, ?, ?, 'PROVISIONING', 'started', ?, 0, 'NOT_RUN', ?, ?, ?)",
-          e.id(), e.service(), e.serial(), e.fromSerial(), e.kind(), entry.time(), entry.actor(), entry.time(), seq);
+              + " phase_since, abort_requested, smoke, started_by, started_at, updated_seq, environment, break_glass)"
+              + " VALUES (?, ?, ?, ?, ?, 'PROVISIONING', 'started', ?, 0, 'NOT_RUN', ?, ?, ?, ?, 0)",
+          e.id(), e.service(), e.serial(), e.fromSerial(), e.kind(), entry.time(), entry.actor(), entry.time(), seq,
+          e.environment());
+      case EnvironmentApplied e -> update(c, "INSERT INTO environment (name, definition, applied_by, applied_at,"
+          + " updated_seq) VALUES (?, ?, ?, ?, ?) ON CONFLICT (name) DO UPDATE SET definition = excluded.definition,"
+          + " applied_by = excluded.applied_by, applied_at = excluded.applied_at, updated_seq = excluded.updated_seq",
+          e.name(), e.definition(), entry.actor(), entry.time(), seq);
+      case ApprovalRecorded e -> update(c, "INSERT INTO approval (id, service, serial, digest, environment, account,"
+              + " decision, comment, decided_at, updated_seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", e.id(), e.service(),
+          e.serial(), e.digest(), e.environment(), e.account(), e.decision(), e.comment() == null ? "" : e.comment(),
+          entry.time(), seq);
+      case PolicyEvaluated e -> {
+        // Evaluations are evidence kept in the ledger (subject artifact:SERIAL); no current state changes.
+      }
+      case BreakGlassUsed e -> expectOne(e.deployment(), update(c,
+          "UPDATE deployment SET break_glass = 1, updated_seq = ? WHERE id = ?", seq, e.deployment()));
       case DeploymentPhaseChanged e -> {
         expectOne(e.id(), update(c, "UPDATE deployment SET phase = ?, reason = ?, phase_since = ?, updated_seq = ?"
             + " WHERE id = ?", e.phase(), e.reason(), entry.time(), seq, e.id()));

@@ -72,8 +72,19 @@ public final class TraceCommand implements Callable<Integer> {
     }
     for (Object o : (List<Object>) t.get("deployments")) {
       Map<String, Object> e = (Map<String, Object>) o;
-      out.printf("deployment  %s (%s from %s) %s by %s, ledger seq %s%n", e.get("id"), e.get("kind"),
-          e.get("from") == null ? "nothing" : e.get("from"), e.get("phase"), e.get("startedBy"), e.get("seq"));
+      out.printf("deployment  %s (%s from %s%s) %s by %s%s, ledger seq %s%n", e.get("id"), e.get("kind"),
+          e.get("from") == null ? "nothing" : e.get("from"),
+          e.get("environment") == null || "default".equals(e.get("environment")) ? "" : ", " + e.get("environment"),
+          e.get("phase"), e.get("startedBy"), Boolean.TRUE.equals(e.get("breakGlass")) ? " BREAK GLASS" : "",
+          e.get("seq"));
+    }
+    if (t.get("approvals") instanceof List<?> approvals) {
+      for (Object o : approvals) {
+        Map<String, Object> e = (Map<String, Object>) o;
+        out.printf("%-11s %s by %s at %s%s%n", e.get("decision").equals("approve") ? "approved" : "rejected",
+            e.get("environment"), e.get("account"), e.get("at"),
+            e.get("comment") == null || e.get("comment").toString().isEmpty() ? "" : " (\"" + e.get("comment") + "\")");
+      }
     }
     for (Object o : (List<Object>) a.get("ledger")) {
       Map<String, Object> e = (Map<String, Object>) o;

@@ -23,12 +23,24 @@ public final class OperatorCommands {
     @Parameters(index = "0", description = "the service")
     String service;
 
-    @Option(names = "--reason", description = "why (kept in the ledger)")
+    @Option(names = "--reason", description = "why (kept in the ledger; required with --break-glass)")
     String reason;
+
+    @Option(names = "--break-glass", description = "redeploy the previous version past its environment's failing rules"
+        + " (expired approvals, a freeze); flagged in the ledger")
+    boolean breakGlass;
 
     @Override
     public Integer call() {
-      Map<String, Object> d = CliConfig.client().rollback(service, reason);
+      Map<String, Object> d;
+      try {
+        d = breakGlass ? CliConfig.client().rollback(service, reason, true) : CliConfig.client().rollback(service, reason);
+      } catch (dev.gantry.client.GantryApiException e) {
+        if (dev.gantry.cli.release.Verdicts.printRefusal(spec.commandLine().getErr(), e)) {
+          return 1;
+        }
+        throw e;
+      }
       spec.commandLine().getOut().printf("%s: %s (deployment %s, %s)%n", service,
           Boolean.TRUE.equals(d.get("abortRequested")) ? "rolling back" : "redeploying " + d.get("serial"), d.get("id"),
           d.get("phase"));

@@ -52,10 +52,11 @@ public final class ServiceCommand {
 
     @Override
     public Integer call() {
-      List<Object> rows = CliConfig.client().services();
-      for (Object o : rows) {
+      List<Object> rows = new java.util.ArrayList<>();
+      for (Object o : CliConfig.client().services()) {
         @SuppressWarnings("unchecked")
-        Map<String, Object> m = (Map<String, Object>) o;
+        Map<String, Object> m = new LinkedHashMap<>((Map<String, Object>) o); // parsed JSON is read-only
+        rows.add(m);
         if (m.get("deployment") instanceof Map<?, ?> d) {
           m.put("phase", d.get("phase"));
           m.put("deploying", d.get("serial"));
@@ -67,7 +68,7 @@ public final class ServiceCommand {
   }
 
   /** Reads YAML (a superset of JSON) with the safe constructor: plain maps, lists and scalars only. */
-  static Map<String, Object> read(Path file) throws IOException {
+  public static Map<String, Object> read(Path file) throws IOException {
     if (!Files.isRegularFile(file)) {
       throw new CliException("no such file " + file);
     }

@@ -21,8 +21,10 @@ public final class ServiceStatus {
     List<Object> deps = (List<Object>) s.get("deployments");
     if (!deps.isEmpty()) {
       Map<String, Object> d = (Map<String, Object>) deps.getFirst();
-      out.printf("deployment %s  %s → %s  %s (%s)%n", d.get("id"), d.get("from") == null ? "-" : d.get("from"),
-          d.get("serial"), d.get("phase"), d.get("reason"));
+      Object env = d.get("environment");
+      out.printf("deployment %s  %s → %s%s  %s (%s)%s%n", d.get("id"), d.get("from") == null ? "-" : d.get("from"),
+          d.get("serial"), env == null || "default".equals(env) ? "" : " in " + env, d.get("phase"), d.get("reason"),
+          Boolean.TRUE.equals(d.get("breakGlass")) ? " BREAK GLASS" : "");
       if (d.get("canary") instanceof Map<?, ?> c && "CANARY".equals(d.get("phase"))) {
         out.printf("canary     %s steps done, weight %s%%%s; analysis %s%n", stepsDone(s, c), c.get("weight"), c.get("paused") == null ? "" : ", PAUSED (" + c.get("paused") + ")",
             c.get("verdict") == null ? "not run yet" : c.get("verdict") + " (" + c.get("verdictSummary") + ")");

@@ -79,6 +79,7 @@ public final class DemoCommand implements Callable<Integer> {
       if (Files.exists(jar)) {
         artifactTour(url, ciToken, dir, example, jar);
         deployTour(url, ciToken, carolToken, dir, example, jar);
+        policyTour(url, admin, ciToken, dir);
       } else {
         step("Artifacts: skipped (build the example first: ./mvnw -DskipTests install)");
       }
@@ -257,6 +258,50 @@ public final class DemoCommand implements Callable<Integer> {
             p.destroyForcibly();
           }
         });
+  }
+
+  /** Environments and four eyes: prod refuses A-000002 until staging, full-suite evidence and two approvals. */
+  private void policyTour(String url, GantryClient admin, String ciToken, Path dir) throws Exception {
+    step("Environments: staging, then prod (requires staging; full suite, no failed tests, signed provenance,"
+        + " two approvals)");
+    admin.createAccount("olga", "human", List.of("operator", "viewer"));
+    admin.createAccount("bob", "human", List.of("approver"));
+    String olga = (String) admin.createToken("olga", "1d", "demo").get("token");
+    String alice = (String) admin.createToken("alice", "1d", "demo").get("token");
+    String bob = (String) admin.createToken("bob", "1d", "demo").get("token");
+    Path staging = dir.resolve("staging.yaml");
+    Path prod = dir.resolve("prod.yaml");
+    Files.writeString(staging, "name: staging\ndescription: pre-production\n");
+    Files.writeString(prod, """
+        name: prod
+        requires: [staging]
+        rules:
+          fullSuite: { suite: full }
+          noFailedTests: true
+          provenance: true
+          approvals: { count: 2, expiresAfter: 72h }
+        """);
+    cli(url, olga, "env", "apply", "-f", staging.toString());
+    cli(url, olga, "env", "apply", "-f", prod.toString());
+
+    step("Prod refuses A-000002: not in staging yet, no full-suite evidence, no approvals (recorded)");
+    cli(url, ciToken, "release", "check", "pricing", "--serial", "A-000002", "--env", "prod");
+    cli(url, ciToken, "deploy", "pricing", "--serial", "A-000002", "--env", "prod");
+
+    step("Four eyes: the robot cannot approve, alice can, alice twice cannot, bob can");
+    cli(url, ciToken, "approve", "pricing", "--serial", "A-000002", "--env", "prod");
+    cli(url, alice, "approve", "pricing", "--serial", "A-000002", "--env", "prod", "--comment", "quotes checked");
+    cli(url, alice, "approve", "pricing", "--serial", "A-000002", "--env", "prod");
+    cli(url, bob, "approve", "pricing", "--serial", "A-000002", "--env", "prod");
+
+    step("Full-suite evidence for this digest, a release into staging, and prod accepts");
+    Path full = Files.createDirectories(dir.resolve("full-suite"));
+    Files.writeString(full.resolve("TEST-pricing.FullIT.xml"), "<testsuite name=\"pricing.FullIT\" tests=\"2\""
+        + " failures=\"0\" errors=\"0\" skipped=\"0\"><testcase classname=\"pricing.FullIT\" name=\"quotes\""
+        + " time=\"0.2\"/><testcase classname=\"pricing.FullIT\" name=\"spreads\" time=\"0.3\"/></testsuite>");
+    cli(url, ciToken, "artifact", "tests", "A-000002", "--tests", full.toString(), "--suite", "full");
+    cli(url, ciToken, "deploy", "pricing", "--serial", "A-000002", "--env", "staging");
+    cli(url, ciToken, "deploy", "pricing", "--serial", "A-000002", "--env", "prod");
   }
 
   private void refused(Runnable call) {

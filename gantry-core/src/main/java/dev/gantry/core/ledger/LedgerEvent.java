@@ -312,9 +312,22 @@ public sealed interface LedgerEvent {
     }
   }
 
-  /** A deployment began: kind is "deploy" or "rollback"; fromSerial is the version serving before (may be null). */
-  record DeploymentStarted(String id, String service, String serial, String fromSerial, String kind)
-      implements LedgerEvent {
+  /**
+   * A deployment began: kind is "deploy" or "rollback"; fromSerial is the version serving before (may be null);
+   * environment is the policy scope it was released into (entries written before environments existed have
+   * none, which means {@code default}).
+   */
+  record DeploymentStarted(String id, String service, String serial, String fromSerial, String kind,
+      String environment) implements LedgerEvent {
+    public DeploymentStarted {
+      environment = environment == null ? dev.gantry.core.policy.Environment.DEFAULT : environment;
+    }
+
+    /** A deployment in the default environment. */
+    public DeploymentStarted(String id, String service, String serial, String fromSerial, String kind) {
+      this(id, service, serial, fromSerial, kind, null);
+    }
+
     public String type() {
       return "deployment.started";
     }
@@ -330,6 +343,7 @@ public sealed interface LedgerEvent {
       m.put("serial", serial);
       m.put("fromSerial", fromSerial);
       m.put("kind", kind);
+      m.put("environment", environment);
       return m;
     }
   }
@@ -674,6 +688,118 @@ public sealed interface LedgerEvent {
     }
   }
 
+  /** An environment's definition was applied (its canonical JSON, as Environment#toJson gives it). */
+  record EnvironmentApplied(String name, String definition) implements LedgerEvent {
+    public String type() {
+      return "environment.applied";
+    }
+
+    public String subject() {
+      return "environment:" + name;
+    }
+
+    public Map<String, Object> body() {
+      return Map.of("name", name, "definition", definition);
+    }
+  }
+
+  /**
+   * A human approved or rejected ({@code decision}) an artifact for an environment. Bound to the stamped
+   * digest: a different artifact needs its own approvals. The actor of the entry is the approver.
+   */
+  record ApprovalRecorded(String id, String service, String serial, String digest, String environment,
+      String account, String decision, String comment) implements LedgerEvent {
+    public String type() {
+      return "approval.recorded";
+    }
+
+    public String subject() {
+      return "artifact:" + serial;
+    }
+
+    public Map<String, Object> body() {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("id", id);
+      m.put("service", service);
+      m.put("serial", serial);
+      m.put("digest", digest);
+      m.put("environment", environment);
+      m.put("account", account);
+      m.put("decision", decision);
+      m.put("comment", comment);
+      return m;
+    }
+  }
+
+  /**
+   * The policy of an environment was evaluated for a deployment attempt: each rule's verdict, reason and
+   * what would satisfy it ({@code rules}: objects {rule, verdict, reason, satisfy}). {@code deployment} is
+   * the deployment it allowed, or null when refused. Recorded for refusals too: the refusal is evidence.
+   * {@code at} is the instant the rules were evaluated at, and {@code provenanceVerified} the outcome of the
+   * provenance signature check (needs the provenance key): with both, an audit replay re-derives every
+   * verdict from the replayed state alone.
+   */
+  record PolicyEvaluated(String service, String serial, String digest, String environment, String deployment,
+      boolean allowed, boolean breakGlass, List<Map<String, Object>> rules, String at, boolean provenanceVerified)
+      implements LedgerEvent {
+    public PolicyEvaluated {
+      rules = List.copyOf(rules);
+    }
+
+    public String type() {
+      return "policy.evaluated";
+    }
+
+    public String subject() {
+      return "artifact:" + serial;
+    }
+
+    public Map<String, Object> body() {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("service", service);
+      m.put("serial", serial);
+      m.put("digest", digest);
+      m.put("environment", environment);
+      m.put("deployment", deployment);
+      m.put("allowed", allowed);
+      m.put("breakGlass", breakGlass);
+      m.put("rules", rules);
+      m.put("at", at);
+      m.put("provenanceVerified", provenanceVerified);
+      return m;
+    }
+  }
+
+  /**
+   * Break glass: an operator started a rollback to a previously deployed and approved artifact past the
+   * rules that failed ({@code overridden}). The entry is the notification; watchers of the ledger alert on it.
+   */
+  record BreakGlassUsed(String deployment, String service, String serial, String environment, String reason,
+      List<String> overridden) implements LedgerEvent {
+    public BreakGlassUsed {
+      overridden = List.copyOf(overridden);
+    }
+
+    public String type() {
+      return "release.break-glass";
+    }
+
+    public String subject() {
+      return "service:" + service;
+    }
+
+    public Map<String, Object> body() {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("deployment", deployment);
+      m.put("service", service);
+      m.put("serial", serial);
+      m.put("environment", environment);
+      m.put("reason", reason);
+      m.put("overridden", overridden);
+      return m;
+    }
+  }
+
   /** Turns a stored type and body back into its event; throws naming what does not fit. */
   static LedgerEvent decode(String type, Map<String, Object> b) {
     try {
@@ -701,7 +827,19 @@ public sealed interface LedgerEvent {
             Json.integer(b, "skipped"), objects(b, "cases").stream().map(TestCase::from).toList());
         case "service.applied" -> new ServiceApplied(Json.string(b, "name"), Json.string(b, "spec"));
         case "deployment.started" -> new DeploymentStarted(Json.string(b, "id"), Json.string(b, "service"),
-            Json.string(b, "serial"), Json.optString(b, "fromSerial"), Json.string(b, "kind"));
+            Json.string(b, "serial"), Json.optString(b, "fromSerial"), Json.string(b, "kind"),
+            Json.optString(b, "environment"));
+        case "environment.applied" -> new EnvironmentApplied(Json.string(b, "name"), Json.string(b, "definition"));
+        case "approval.recorded" -> new ApprovalRecorded(Json.string(b, "id"), Json.string(b, "service"),
+            Json.string(b, "serial"), Json.string(b, "digest"), Json.string(b, "environment"),
+            Json.string(b, "account"), Json.string(b, "decision"), Json.optString(b, "comment"));
+        case "policy.evaluated" -> new PolicyEvaluated(Json.string(b, "service"), Json.string(b, "serial"),
+            Json.string(b, "digest"), Json.string(b, "environment"), Json.optString(b, "deployment"),
+            Boolean.TRUE.equals(b.get("allowed")), Boolean.TRUE.equals(b.get("breakGlass")),
+            objects(b, "rules"), Json.optString(b, "at"), Boolean.TRUE.equals(b.get("provenanceVerified")));
+        case "release.break-glass" -> new BreakGlassUsed(Json.string(b, "deployment"), Json.string(b, "service"),
+            Json.string(b, "serial"), Json.string(b, "environment"), Json.string(b, "reason"),
+            Json.strings(b, "overridden"));
         case "deployment.phase-changed" -> new DeploymentPhaseChanged(Json.string(b, "id"), Json.string(b, "service"),
             Json.string(b, "phase"), Json.string(b, "reason"));
         case "deployment.smoke-checked" -> new DeploymentSmokeChecked(Json.string(b, "id"), Json.string(b, "service"),

@@ -59,7 +59,46 @@ public interface LedgerStore extends AutoCloseable {
 
     /** The run number the next evidence of this suite for this artifact gets. */
     long nextTestRun(String serial, String suite);
+
+    /** An environment's current definition. */
+    Optional<EnvironmentRecord> environment(String name);
+
+    /** The commits recorded with an artifact, in registration order. */
+    List<CommitRecord> commits(String serial);
+
+    /** The test evidence of an artifact, every suite and run, oldest first. */
+    List<TestRunRecord> testRuns(String serial);
+
+    /** The SBOM components of an artifact. */
+    List<ComponentRecord> components(String serial);
+
+    /** Approvals and rejections of an artifact for an environment, oldest first. */
+    List<ApprovalRecord> approvals(String serial, String environment);
+
+    /** Deployments that brought an artifact in, in any environment, oldest first. */
+    List<DeploymentRecord> deploymentsOf(String serial);
   }
+
+  /** Projection of an environment: its canonical definition and who applied it. */
+  record EnvironmentRecord(String name, String definition, String appliedBy, String appliedAt) {}
+
+  /** A commit of an artifact with the requirement ids its message names. */
+  record CommitRecord(String id, String author, String time, String message, List<String> requirements) {}
+
+  /** One recorded run of a test suite for an artifact. */
+  record TestRunRecord(String suite, long run, long tests, long failures, long errors, long skipped,
+      String recordedBy, String recordedAt) {}
+
+  /** An SBOM component. */
+  record ComponentRecord(String ref, String name, String version, String purl) {}
+
+  /** An approval or rejection ("approve" / "reject") by account, bound to an artifact's digest and an environment. */
+  record ApprovalRecord(String id, String service, String serial, String digest, String environment, String account,
+      String decision, String comment, String decidedAt) {}
+
+  /** A deployment as the policy sees it. */
+  record DeploymentRecord(String id, String service, String serial, String environment, String kind, String phase,
+      boolean breakGlass, String startedAt) {}
 
   /** Projection of an artifact (the summary columns; details are in their own tables). */
   record ArtifactRecord(String serial, long number, String service, String digest, String stampedDigest,

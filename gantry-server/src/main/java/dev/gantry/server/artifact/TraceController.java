@@ -34,8 +34,11 @@ class TraceController {
   private final DeployQueries deployments;
   private final EcKey provenanceKey;
 
+  private final dev.gantry.store.PolicyQueries policies;
+
   TraceController(ArtifactController artifacts, ArtifactQueries queries, DeployQueries deployments,
-      EcKey provenanceKey) {
+      EcKey provenanceKey, dev.gantry.store.PolicyQueries policies) {
+    this.policies = policies;
     this.artifacts = artifacts;
     this.queries = queries;
     this.deployments = deployments;
@@ -104,6 +107,8 @@ class TraceController {
       Map<String, Object> m = new LinkedHashMap<>();
       m.put("id", d.id());
       m.put("kind", d.kind());
+      m.put("environment", d.environment());
+      m.put("breakGlass", d.breakGlass());
       m.put("from", d.fromSerial());
       m.put("phase", d.phase());
       m.put("reason", d.reason());
@@ -112,6 +117,8 @@ class TraceController {
       m.put("seq", d.seq());
       return m;
     }).toList());
+    out.put("approvals", policies.approvals(a.serial()).stream().map(r -> Map.of("environment", r.environment(),
+        "decision", r.decision(), "account", r.account(), "at", r.decidedAt(), "comment", r.comment())).toList());
     return out;
   }
 

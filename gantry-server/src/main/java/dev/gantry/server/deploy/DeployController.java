@@ -89,13 +89,21 @@ class DeployController {
   @PostMapping(path = "/services/{name}/deployments", consumes = MediaType.APPLICATION_JSON_VALUE)
   ResponseEntity<Map<String, Object>> deploy(@RequestAttribute(Principal.ATTRIBUTE) Principal p,
       @PathVariable String name, @RequestBody String body) {
-    Access.require(p, DEPLOYER);
-    Map<String, Object> m = RequestBodies.object(body, Set.of("serial", "sideBySide"), Set.of("serial"));
+    Map<String, Object> m = RequestBodies.object(body, Set.of("serial", "environment", "breakGlass", "reason",
+        "sideBySide"), Set.of("serial"));
+    boolean breakGlass = Boolean.TRUE.equals(m.get("breakGlass"));
+    // Break glass is an operator's emergency lever, not a deployer's shortcut.
+    Access.require(p, breakGlass ? OPERATOR : DEPLOYER);
     if (m.get("sideBySide") != null && !(m.get("sideBySide") instanceof Boolean)) {
       throw ApiException.badRequest("sideBySide: '" + m.get("sideBySide") + "' (expected: true or false)");
     }
+    String env = RequestBodies.string(m, "environment");
+    if (env != null) {
+      Names.check("environment", env);
+    }
     DeploymentRow d = deploys.deploy(p.account(), name, RequestBodies.string(m, "serial"),
-        Boolean.TRUE.equals(m.get("sideBySide")) ? "side-by-side" : "deploy");
+        Boolean.TRUE.equals(m.get("sideBySide")) ? "side-by-side" : "deploy", env, breakGlass,
+        RequestBodies.string(m, "reason"));
     return ResponseEntity.status(HttpStatus.ACCEPTED).body(view(d));
   }
 
@@ -103,8 +111,9 @@ class DeployController {
   ResponseEntity<Map<String, Object>> rollback(@RequestAttribute(Principal.ATTRIBUTE) Principal p,
       @PathVariable String name, @RequestBody String body) {
     Access.require(p, OPERATOR);
-    Map<String, Object> m = RequestBodies.object(body, Set.of("reason"), Set.of());
-    DeploymentRow d = deploys.rollback(p.account(), name, RequestBodies.string(m, "reason"));
+    Map<String, Object> m = RequestBodies.object(body, Set.of("reason", "breakGlass"), Set.of());
+    DeploymentRow d = deploys.rollback(p.account(), name, RequestBodies.string(m, "reason"),
+        Boolean.TRUE.equals(m.get("breakGlass")));
     loop.wake();
     return ResponseEntity.status(HttpStatus.ACCEPTED).body(view(d));
   }
@@ -220,6 +229,8 @@ class DeployController {
     m.put("serial", d.serial());
     m.put("from", d.fromSerial());
     m.put("kind", d.kind());
+    m.put("environment", d.environment());
+    m.put("breakGlass", d.breakGlass());
     m.put("phase", d.phase());
     m.put("reason", d.reason());
     m.put("phaseSince", d.phaseSince());

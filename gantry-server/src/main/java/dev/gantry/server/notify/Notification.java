@@ -26,15 +26,15 @@ public record Notification(Kind kind, String service, String deployment, String 
 
   /** What happened, as the filter words of {@code gantry.notifications.webhooks[i].events}. */
   public enum Kind {
-    START, STEP, PASS, FAIL, ROLLBACK, COMPLETE, HALT, RESUME, PAUSED, PROMOTE, ABORT;
+    START, STEP, PASS, FAIL, ROLLBACK, COMPLETE, HALT, RESUME, PAUSED, PROMOTE, ABORT, BREAK_GLASS;
 
     public String word() {
-      return name().toLowerCase(Locale.ROOT);
+      return name().toLowerCase(Locale.ROOT).replace('_', '-');
     }
 
     static Kind parse(String w) {
       try {
-        return valueOf(w.trim().toUpperCase(Locale.ROOT));
+        return valueOf(w.trim().toUpperCase(Locale.ROOT).replace('-', '_'));
       } catch (IllegalArgumentException e) {
         throw new IllegalArgumentException("notification event '" + w + "' (expected one of "
             + java.util.Arrays.stream(values()).map(Kind::word).toList() + ")");
@@ -83,6 +83,9 @@ public record Notification(Kind kind, String service, String deployment, String 
           + " of *" + e.service() + "* promoted" + (e.full() ? " to full" : " past its step") + by, entry);
       case DeploymentAbortRequested e -> new Notification(Kind.ABORT, e.service(), e.id(), "Deployment " + e.id()
           + " of *" + e.service() + "* aborted: " + e.reason() + by, entry);
+      case LedgerEvent.BreakGlassUsed e -> new Notification(Kind.BREAK_GLASS, e.service(), e.deployment(),
+          ":rotating_light: BREAK GLASS: " + entry.actor() + " deployed " + e.serial() + " of *" + e.service()
+          + "* into " + e.environment() + " past " + e.overridden() + ": " + e.reason(), entry);
       case Halted e -> new Notification(Kind.HALT, e.scope(), null, ":octagonal_sign: " + (e.scope().equals("*")
           ? "All services" : "*" + e.scope() + "*") + " halted" + (e.reason().isEmpty() ? "" : ": " + e.reason()) + by,
           entry);

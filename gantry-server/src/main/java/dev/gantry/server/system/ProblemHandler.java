@@ -39,11 +39,13 @@ class ProblemHandler {
     int status;
     String code;
     String detail;
+    java.util.Map<String, Object> extensions = java.util.Map.of();
     switch (e) {
       case ApiException a -> {
         status = a.status();
         code = a.code();
         detail = a.getMessage();
+        extensions = a.extensions();
       }
       case Refusal r -> {
         status = r.status();
@@ -94,8 +96,9 @@ class ProblemHandler {
       String who = p instanceof Principal pr ? pr.account() : Principal.ANONYMOUS;
       refusals.record(who, req.getMethod(), req.getRequestURI(), status, detail);
     }
-    return ResponseEntity.status(status).contentType(MediaType.APPLICATION_PROBLEM_JSON)
-        .body(Problems.of(status, code, detail, req.getRequestURI()));
+    ProblemDetail problem = Problems.of(status, code, detail, req.getRequestURI());
+    extensions.forEach(problem::setProperty);
+    return ResponseEntity.status(status).contentType(MediaType.APPLICATION_PROBLEM_JSON).body(problem);
   }
 
   private static boolean tooLarge(Throwable t) {

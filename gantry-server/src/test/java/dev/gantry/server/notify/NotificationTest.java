@@ -44,6 +44,10 @@ class NotificationTest {
         .isEqualTo(Notification.Kind.COMPLETE);
     assertThat(of(new DeploymentPhaseChanged("pricing-d0002", "pricing", "VERIFYING", "started"))).isEmpty();
     assertThat(of(new InstanceStarted("i", "pricing", "A-1", 1, 2))).isEmpty();
+    Notification glass = of(new LedgerEvent.BreakGlassUsed("pricing-d0007", "pricing", "A-000003", "prod",
+        "trading halted by a bad price feed", List.of("approvals"))).orElseThrow();
+    assertThat(glass.kind().word()).isEqualTo("break-glass");
+    assertThat(glass.text()).contains("BREAK GLASS").contains("[approvals]").contains("bad price feed");
   }
 
   @Test

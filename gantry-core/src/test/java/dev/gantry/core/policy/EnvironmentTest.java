@@ -1,0 +1,58 @@
+package dev.gantry.core.policy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import dev.gantry.core.json.Json;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class EnvironmentTest {
+
+  @Test
+  void everyProblemIsReportedAtOnceEachNamingItsField() {
+    PolicyException e = catchThrowableOfType(PolicyException.class, () -> Environment.parse(Map.of(
+        "name", "prod", "requires", List.of("prod"), "colour", "red",
+        "rules", Map.of("approvals", Map.of("count", 0L, "expiresAfter", "soon"), "fullSuite", Map.of("suite", "unit"),
+            "quorum", true),
+        "windows", List.of(Map.of("name", "w", "schedule", "61 * * * *", "timeZone", "Mars/Olympus")),
+        "custom", List.of(Map.of("name", "x", "expression", "artifact.serial ==")))));
+    assertThat(e.problems()).anySatisfy(p -> assertThat(p).startsWith("colour: unknown key"))
+        .anySatisfy(p -> assertThat(p).isEqualTo("requires: 'prod' is this environment"))
+        .anySatisfy(p -> assertThat(p).startsWith("rules.quorum: unknown key"))
+        .anySatisfy(p -> assertThat(p).startsWith("rules.approvals.count: '0' (expected an integer 1..10)"))
+        .anySatisfy(p -> assertThat(p).startsWith("rules.approvals.expiresAfter: 'soon'"))
+        .anySatisfy(p -> assertThat(p).startsWith("rules.fullSuite.suite: 'unit'"))
+        .anySatisfy(p -> assertThat(p).startsWith("windows[0].schedule: minute '61'"))
+        .anySatisfy(p -> assertThat(p).startsWith("windows[0].duration: required"))
+        .anySatisfy(p -> assertThat(p).startsWith("windows[0].timeZone: 'Mars/Olympus' is not an IANA time zone"))
+        .anySatisfy(p -> assertThat(p).startsWith("custom[0].expression: "));
+  }
+
+  @Test
+  void customExpressionsMustBeBooleanOverKnownVariables() {
+    PolicyException e = catchThrowableOfType(PolicyException.class, () -> Environment.parse(Map.of("name", "prod",
+        "custom", List.of(Map.of("name", "a", "expression", "'yes'"),
+            Map.of("name", "b", "expression", "release.ok")))));
+    assertThat(e.problems()).hasSize(2);
+    assertThat(e.problems().get(0)).startsWith("custom[0].expression: ");
+    assertThat(e.problems().get(1)).contains("undeclared reference to 'release'");
+    // Members of the context are dynamic: a non-bool member is caught when evaluated, and the rule fails.
+    assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> CelRules.evaluate("artifact.size",
+        Map.of("artifact", Map.of("size", 10L))))).hasMessageContaining("expected a bool");
+  }
+
+  @Test
+  void canonicalFormRoundTripsWithDefaultsExplicit() {
+    Environment a = Environment.parse(Map.of("name", "prod", "requires", List.of("staging"),
+        "rules", Map.of("fullSuite", true, "approvals", true, "notRejected", true),
+        "windows", List.of(DeployWindowTest.MARKET_CLOSE),
+        "custom", List.of(Map.of("name", "main", "expression", "artifact.branch == 'main'"))));
+    Map<String, Object> json = a.toJson();
+    assertThat(Json.canonical(json)).contains("\"approvals\":{\"count\":2,\"expiresAfter\":\"24h\"}")
+        .contains("\"fullSuite\":{\"minTests\":1,\"suite\":\"full\"}");
+    Environment b = Environment.parse(Json.parseObject(Json.canonical(json)));
+    assertThat(Json.canonical(b.toJson())).isEqualTo(Json.canonical(json));
+  }
+}

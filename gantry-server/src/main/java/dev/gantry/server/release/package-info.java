@@ -1,0 +1,2 @@
+/** Environments, the release policy check, approvals and rejections over HTTP. */
+package dev.gantry.server.release;
