@@ -32,14 +32,40 @@ public final class LedgerAudit {
 
   private LedgerAudit() {}
 
-  /** Verifies a live database. */
+  /**
+   * Verifies a live database. Every read (checkpoints, entries, head, projections) happens in one read
+   * transaction, a snapshot: the server keeps appending while an auditor verifies (the deploy loop, client
+   * sightings), and a verification must judge one consistent state, not entries from one moment and a
+   * head or projections from a later one.
+   */
   public static Report verify(Database live, NoteKey key) {
-    List<String> checkpoints = LedgerScan.strings(live, "SELECT note FROM checkpoint ORDER BY size");
+    try (Connection snap = live.readers().getConnection()) {
+      boolean auto = snap.getAutoCommit();
+      if (live.dialect() == Database.Dialect.POSTGRESQL) {
+        snap.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+      }
+      snap.setAutoCommit(false);
+      try {
+        return verify(live, snap, key);
+      } finally {
+        snap.rollback();
+        snap.setAutoCommit(auto);
+        if (live.dialect() == Database.Dialect.POSTGRESQL) {
+          snap.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
+        }
+      }
+    } catch (SQLException e) {
+      throw new StoreException("cannot read the ledger: " + e.getMessage(), e);
+    }
+  }
+
+  private static Report verify(Database live, Connection snap, NoteKey key) throws SQLException {
+    List<String> checkpoints = LedgerScan.strings(snap, "SELECT note FROM checkpoint ORDER BY size");
     try (Replay replay = new Replay(); AsyncReplay async = new AsyncReplay(replay)) {
       LedgerVerifier v = new LedgerVerifier(key, checkpoints, async);
       if (v.ok()) {
         try {
-          LedgerScan.scan(live, "", List.of(), e -> {
+          LedgerScan.scan(snap, "", List.of(), e -> {
             v.accept(e);
             if (!v.ok() || async.failed()) {
               throw new StopScan();
@@ -57,7 +83,7 @@ public final class LedgerAudit {
       if (!r.ok()) {
         return r;
       }
-      String head = LedgerScan.strings(live, "SELECT size || ':' || hash FROM ledger_head WHERE id = 1").getFirst();
+      String head = LedgerScan.strings(snap, "SELECT size || ':' || hash FROM ledger_head WHERE id = 1").getFirst();
       if (!head.equals(r.entries() + ":" + v.lastHash())) {
         v.fail(r.entries() + 1, "the stored head (" + head.replace(':', ' ') + ") does not match the chain's end ("
             + r.entries() + " " + v.lastHash() + "): entries after seq " + r.entries() + " were removed");
@@ -65,7 +91,7 @@ public final class LedgerAudit {
       }
       replay.commit();
       for (Projector.Table t : Projector.TABLES) {
-        String diff = replay.compare(live, t);
+        String diff = replay.compare(snap, live.dialect() == Database.Dialect.POSTGRESQL, t);
         if (diff != null) {
           int sep = diff.indexOf(' ');
           v.fail(Long.parseLong(diff.substring(0, sep)), diff.substring(sep + 1));
@@ -244,15 +270,13 @@ public final class LedgerAudit {
     }
 
     /** Null when equal; otherwise "SEQ description" naming the entry that last wrote the differing row. */
-    String compare(Database live, Projector.Table t) {
-      boolean pg = live.dialect() == Database.Dialect.POSTGRESQL;
+    String compare(Connection lc, boolean pg, Projector.Table t) {
       // Byte order on both sides for text keys: PostgreSQL's default collation follows the locale.
       String order = String.join(", ", t.keys().stream()
           .map(k -> pg && !t.integerKeys().contains(k) ? k + " COLLATE \"C\"" : k).toList());
       String sql = "SELECT * FROM " + t.name() + " ORDER BY " + String.join(", ", t.keys());
       String liveSql = "SELECT * FROM " + t.name() + " ORDER BY " + order;
-      try (Connection lc = live.readers().getConnection();
-           PreparedStatement lps = lc.prepareStatement(liveSql);
+      try (PreparedStatement lps = lc.prepareStatement(liveSql);
            ResultSet lrs = lps.executeQuery();
            PreparedStatement rps = c.prepareStatement(sql);
            ResultSet rrs = rps.executeQuery()) {
