@@ -197,6 +197,8 @@ public final class DemoCommand implements Callable<Integer> {
     canaryTour(url, ciToken, dir, example, jar, targets);
     step("What runs now, and how it got there");
     cli(url, ciToken, "status", "pricing");
+    step("The version directory: what runs at which address, who calls it, what retired and why");
+    cli(url, ciToken, "versions", "pricing");
     cli(url, ciToken, "trace", "A-000004");
     step("The deployment timeline in the ledger");
     cli(url, auditorToken, "audit", "log", "--subject", "service:pricing");

@@ -121,8 +121,15 @@ class VersionController {
       addresses.put("instances", queries.liveInstances(name).stream().filter(i -> i.serial().equals(v.serial()))
           .map(i -> "127.0.0.1:" + i.port()).toList());
       m.put("addresses", addresses);
-      List<Map<String, Object>> cl = clients.stream().filter(c -> c.label().equals(v.label()))
-          .map(c -> Map.<String, Object>of("client", c.client(), "lastSeen", c.lastSeen())).toList();
+      // The ledger's sightings, refreshed by what the router saw since the last flush.
+      Map<String, String> seen = new java.util.TreeMap<>();
+      clients.stream().filter(c -> c.label().equals(v.label())).forEach(c -> seen.put(c.client(), c.lastSeen()));
+      if (v.state().equals("running")) {
+        keeper.liveClients(name, v.serial()).forEach((c, t) -> seen.merge(c, t.toString(),
+            (a, b) -> a.compareTo(b) >= 0 ? a : b));
+      }
+      List<Map<String, Object>> cl = seen.entrySet().stream()
+          .map(c -> Map.<String, Object>of("client", c.getKey(), "lastSeen", c.getValue())).toList();
       m.put("clients", Map.of("count", (long) cl.size(), "seen", cl));
       m.put("leases", leases.stream().filter(l -> l.label().equals(v.label())).map(l -> leaseView(l, now)).toList());
       Retirement.Decision d = decisions.get(v.label());

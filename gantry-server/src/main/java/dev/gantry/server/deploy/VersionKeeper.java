@@ -218,10 +218,23 @@ class VersionKeeper {
             && clock.instant().isBefore(Instant.parse(v.retiredAt()).plus(spec.versions().drainTimeout())));
   }
 
-  /** The opposite of {@link #draining}: a version retired for being unused whose drain timeout has passed. */
+  /**
+   * Whether the loop may stop a retired version's instances now: a version retired for being unused after
+   * its drain timeout; a replaced one after the service's scaleDownDelay (warm for a rollback until then).
+   * The deployment's own target and previous version are the reconciler's business, not this.
+   */
   boolean drained(String service, String serial, ServiceSpec spec) {
+    Instant now = clock.instant();
     return queries.versions(service).stream().filter(v -> v.serial().equals(serial) && v.state().equals("retired"))
-        .anyMatch(v -> v.reason() != null && !v.reason().startsWith(REPLACED)
-            && !clock.instant().isBefore(Instant.parse(v.retiredAt()).plus(spec.versions().drainTimeout())));
+        .anyMatch(v -> v.reason() != null && !now.isBefore(Instant.parse(v.retiredAt()).plus(
+            v.reason().startsWith(REPLACED) ? spec.scaleDownDelay() : spec.versions().drainTimeout())));
+  }
+
+  /** The clients the router saw calling a version since it started, with their last-seen times. */
+  Map<String, Instant> liveClients(String service, String serial) {
+    Map<String, Instant> out = new HashMap<>();
+    router.stats(service, serial).clientLastSeenMillis().forEach((c, ms) ->
+        out.put(c, Instant.ofEpochMilli(ms).truncatedTo(ChronoUnit.SECONDS)));
+    return out;
   }
 }
