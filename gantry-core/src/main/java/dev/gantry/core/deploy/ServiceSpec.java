@@ -351,9 +351,6 @@ public record ServiceSpec(String name, String runtime, List<String> command, Str
   /** A duration in the spec's own notation (ms, s, m, h). */
   public static String format(Duration d) {
     long ms = d.toMillis();
-    if (ms % 86_400_000 == 0 && ms > 0) {
-      return ms / 86_400_000 + "d";
-    }
     if (ms % 3_600_000 == 0 && ms > 0) {
       return ms / 3_600_000 + "h";
     }

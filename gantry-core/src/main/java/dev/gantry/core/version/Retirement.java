@@ -81,13 +81,19 @@ public final class Retirement {
           .collect(Collectors.joining(", "));
       if (!now.isBefore(sunset)) {
         out.add(new Decision(v.label(), v.serial(), Verdict.RETIRE, "quiet since " + quietSince + " (" + seen + "; "
-            + leases + "), longer than retireAfter " + dev.gantry.core.deploy.ServiceSpec.format(retireAfter), sunset));
+            + leases + "), longer than retireAfter " + days(retireAfter), sunset));
       } else {
         out.add(new Decision(v.label(), v.serial(), Verdict.KEEP, "scheduled to retire at " + sunset
             + " unless a client calls or a lease is taken (" + seen + ")", sunset));
       }
     }
     return out;
+  }
+
+  /** 14d rather than 336h: how people state a retention. */
+  private static String days(Duration d) {
+    return d.toMillis() % 86_400_000 == 0 && !d.isZero() ? d.toDays() + "d"
+        : dev.gantry.core.deploy.ServiceSpec.format(d);
   }
 
   private static Instant latest(Instant... times) {
