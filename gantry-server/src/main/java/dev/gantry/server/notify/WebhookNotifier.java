@@ -40,9 +40,9 @@ import org.springframework.stereotype.Component;
  *                     └─ else ─▶ retry after backoff (doubling) … up to maxAttempts, then logged as given up
  * </pre>
  *
- * Delivery is at most once per attempt and in the background; notifications pending when the server
- * stops are lost (the ledger keeps the facts). The notifier starts at the ledger's head: a restart does not
- * replay history into Slack.
+ * Delivery is in the background. The notifier's position in the ledger is kept in the data directory
+ * ({@link NotifierPosition}): after a restart it notifies about what happened while it was down (at most the
+ * last 500 entries); retries still pending when the server stops are lost (the ledger keeps the facts).
  */
 @Component
 class WebhookNotifier implements SmartLifecycle {
@@ -69,9 +69,15 @@ class WebhookNotifier implements SmartLifecycle {
     }
   }
 
-  WebhookNotifier(JdbcLedgerStore store, NotificationProperties props) {
+  /** Entries a restart may catch up on; beyond that, the channel would learn old news in a flood. */
+  static final long MAX_REPLAY = 500;
+
+  private final NotifierPosition position;
+
+  WebhookNotifier(JdbcLedgerStore store, NotificationProperties props, dev.gantry.store.DataDirectory dir) {
     this.store = store;
     this.props = props;
+    this.position = new NotifierPosition(dir.path().resolve("notifier.position"), MAX_REPLAY);
     List<Target> t = new ArrayList<>();
     for (int i = 0; i < props.webhooks().size(); i++) {
       Webhook w = props.webhooks().get(i);
@@ -95,7 +101,7 @@ class WebhookNotifier implements SmartLifecycle {
 
   @Override
   public void start() {
-    next = store.head().size() + 1;
+    next = targets.isEmpty() ? store.head().size() + 1 : position.start(store.head().size());
     running = true;
     if (!targets.isEmpty()) {
       scheduler.scheduleWithFixedDelay(this::poll, props.pollInterval().toMillis(), props.pollInterval().toMillis(),
@@ -131,6 +137,9 @@ class WebhookNotifier implements SmartLifecycle {
             }
           }
         });
+      }
+      if (!batch.isEmpty()) {
+        position.save(next - 1); // once per batch: a busy ledger must not mean a file write per entry
       }
     } catch (RuntimeException e) {
       log.warn("notifier: reading the ledger failed: {}", e.toString());
