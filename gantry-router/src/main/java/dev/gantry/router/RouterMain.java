@@ -88,6 +88,14 @@ public final class RouterMain {
 
   private static RouteTable table(String stable, List<String> v1, List<String> v2) {
     Map<String, List<String>> backends = v2.isEmpty() ? Map.of("v1", v1) : Map.of("v1", v1, "v2", v2);
+    int canaryWeight = Integer.getInteger("gantry.router.canaryWeight", -1);
+    if (canaryWeight >= 0 && v2.isEmpty()) {
+      // The canary benchmark: the same backends as a second version "c", split by cohort rules and weight,
+      // to measure what the split costs per request (user id header, cookie and listed users checked).
+      return new RouteTable("bench", null, "/", stable, null, Map.of("v1", v1, "c", v1), Map.of("v1", "1", "c", "c"),
+          new dev.gantry.core.deploy.TrafficRouter.Canary("c", canaryWeight, "bench", "X-User-Id", "uid",
+              List.of("desk-7"), "X-Beta", "1", "beta", "yes"));
+    }
     return new RouteTable("bench", null, "/", stable, null, backends, Map.of("v1", "1", "v2", "2"));
   }
 }
