@@ -252,7 +252,7 @@ class DeployLoop implements SmartLifecycle {
     for (Action a : plan) {
       if (steady && a instanceof BlueGreenReconciler.Stop st && !st.reason().contains("drift")
           && observed.stream().anyMatch(o -> o.instanceId().equals(st.instanceId()) && (kept.contains(o.serial())
-          || versions.draining(svc.name(), o.serial(), spec)))) {
+          || versions.draining(view, o.serial(), spec)))) {
         // A version that stays side by side is not "no longer needed"; a retired one finishes its requests first.
         continue;
       }
@@ -267,7 +267,7 @@ class DeployLoop implements SmartLifecycle {
       }
       for (Observed o : observed) {
         if (o.running() && !view.runningSerials().contains(o.serial()) && !o.serial().equals(dep.serial())
-            && !o.serial().equals(dep.fromSerial()) && versions.drained(svc.name(), o.serial(), spec)) {
+            && !o.serial().equals(dep.fromSerial()) && versions.drained(view, o.serial(), spec)) {
           actions.add(new BlueGreenReconciler.Stop(o.instanceId(), "version retired and drained"));
         }
       }

@@ -51,6 +51,11 @@ class VersionKeeper {
   /** Last-seen times already in the ledger, per service@label and client (seconds precision). */
   private final Map<String, Map<String, Instant>> flushed = new HashMap<>();
   private final Map<String, Instant> lastFlush = new HashMap<>();
+  /** The last retirement decisions per service, with the versions they were made for. */
+  private final Map<String, Decided> decided = new HashMap<>();
+  static final Duration DECIDE_EVERY = Duration.ofSeconds(1);
+
+  private record Decided(String shape, Instant at, List<Retirement.Decision> decisions) {}
 
   VersionKeeper(JdbcLedgerStore store, DeployQueries queries, TrafficRouter router, Clock clock,
       @Value("${gantry.versions.client-flush-interval:60s}") Duration clientFlushInterval) {
@@ -62,8 +67,8 @@ class VersionKeeper {
   }
 
   /** What one pass knows about a service's versions. */
-  record View(List<VersionRow> running, Map<String, String> retired, String defaultSerial, String defaultLabel,
-      List<Retirement.Decision> decisions) {
+  record View(List<VersionRow> all, List<VersionRow> running, Map<String, String> retired, String defaultSerial,
+      String defaultLabel, List<Retirement.Decision> decisions) {
     Set<String> runningSerials() {
       return running.stream().map(VersionRow::serial).collect(Collectors.toSet());
     }
@@ -108,7 +113,17 @@ class VersionKeeper {
     String ds = defaultSerial;
     String defaultLabel = running.stream().filter(v -> v.serial().equals(ds)).map(VersionRow::label).findFirst()
         .orElse(null);
-    List<Retirement.Decision> decisions = decide(svc, spec, running, defaultLabel, now);
+    // Leases and clients change slowly: the decisions are recomputed at most once a second per service
+    // (and whenever the set of running versions or the default changes), not at every 200 ms tick.
+    String shape = running.stream().map(VersionRow::label).toList() + "/" + defaultLabel + "/" + svc.pinned();
+    Decided cached = decided.get(svc.name());
+    List<Retirement.Decision> decisions;
+    if (cached != null && cached.shape().equals(shape) && Duration.between(cached.at(), now).compareTo(DECIDE_EVERY) < 0) {
+      decisions = cached.decisions();
+    } else {
+      decisions = decide(svc, spec, running, defaultLabel, now);
+      decided.put(svc.name(), new Decided(shape, now, decisions));
+    }
     List<LedgerEvent> retire = new ArrayList<>();
     for (Retirement.Decision d : decisions) {
       if (d.verdict() == Retirement.Verdict.RETIRE) {
@@ -117,6 +132,7 @@ class VersionKeeper {
     }
     if (!retire.isEmpty()) {
       store.append("system", state -> retire);
+      decided.remove(svc.name());
       return pass(svc, spec, latest);
     }
     flushClients(svc.name(), running, now);
@@ -126,7 +142,7 @@ class VersionKeeper {
         retired.put(v.label(), v.successor() == null ? defaultLabel : v.successor());
       }
     }
-    return new View(running, retired, defaultSerial, defaultLabel, decisions);
+    return new View(all, running, retired, defaultSerial, defaultLabel, decisions);
   }
 
   /** The decisions for the running versions (what {@code gantry versions retire --dry-run} shows). */
@@ -212,10 +228,11 @@ class VersionKeeper {
    * Instances of a version retired for being unused may stop once its drain timeout has passed since the
    * retirement. A replaced version's instances are the deployment's business (warm for scaleDownDelay).
    */
-  boolean draining(String service, String serial, ServiceSpec spec) {
-    return queries.versions(service).stream().filter(v -> v.serial().equals(serial) && v.state().equals("retired"))
+  boolean draining(View view, String serial, ServiceSpec spec) {
+    Instant now = clock.instant();
+    return view.all().stream().filter(v -> v.serial().equals(serial) && v.state().equals("retired"))
         .anyMatch(v -> v.reason() != null && !v.reason().startsWith(REPLACED)
-            && clock.instant().isBefore(Instant.parse(v.retiredAt()).plus(spec.versions().drainTimeout())));
+            && now.isBefore(Instant.parse(v.retiredAt()).plus(spec.versions().drainTimeout())));
   }
 
   /**
@@ -223,9 +240,9 @@ class VersionKeeper {
    * its drain timeout; a replaced one after the service's scaleDownDelay (warm for a rollback until then).
    * The deployment's own target and previous version are the reconciler's business, not this.
    */
-  boolean drained(String service, String serial, ServiceSpec spec) {
+  boolean drained(View view, String serial, ServiceSpec spec) {
     Instant now = clock.instant();
-    return queries.versions(service).stream().filter(v -> v.serial().equals(serial) && v.state().equals("retired"))
+    return view.all().stream().filter(v -> v.serial().equals(serial) && v.state().equals("retired"))
         .anyMatch(v -> v.reason() != null && !now.isBefore(Instant.parse(v.retiredAt()).plus(
             v.reason().startsWith(REPLACED) ? spec.scaleDownDelay() : spec.versions().drainTimeout())));
   }
