@@ -84,10 +84,8 @@ class CanaryIT {
   }
 
   private String register(String name, String variant) throws Exception {
-    Path jar = ExampleVariants.build(EXAMPLE.resolve("target/pricing-service.jar"), dir.resolve(name + ".jar"), variant);
-    Map<String, Object> up = ci.uploadArtifact(jar);
-    return (String) ci.registerArtifact(Map.of("service", "pricing", "digest", up.get("sha256"), "filename",
-        jar.getFileName().toString())).get("serial");
+    return ExampleVariants.register(ci, EXAMPLE.resolve("target/pricing-service.jar"), dir.resolve(name + ".jar"),
+        variant);
   }
 
   @SuppressWarnings("unchecked")

@@ -73,11 +73,8 @@ class VersionsIT {
   }
 
   private String register(String name, String variant) throws Exception {
-    Path jar = ExampleVariants.build(DeployIT.EXAMPLE.resolve("target/pricing-service.jar"), dir.resolve(name + ".jar"),
+    return ExampleVariants.register(ci, DeployIT.EXAMPLE.resolve("target/pricing-service.jar"), dir.resolve(name + ".jar"),
         variant);
-    Map<String, Object> up = ci.uploadArtifact(jar);
-    return (String) ci.registerArtifact(Map.of("service", "pricing", "digest", up.get("sha256"), "filename",
-        jar.getFileName().toString())).get("serial");
   }
 
   @SuppressWarnings("unchecked")

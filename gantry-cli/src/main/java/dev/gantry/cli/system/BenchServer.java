@@ -65,10 +65,7 @@ final class BenchServer implements AutoCloseable {
 
   /** Registers a variant of the example (properties as in its Variant class). */
   String register(String name, String properties) throws java.io.IOException {
-    Path file = ExampleVariants.build(jar, dir.resolve(name + ".jar"), properties);
-    Map<String, Object> up = ci.uploadArtifact(file);
-    return (String) ci.registerArtifact(Map.of("service", "pricing", "digest", up.get("sha256"), "filename",
-        file.getFileName().toString())).get("serial");
+    return ExampleVariants.register(ci, jar, dir.resolve(name + ".jar"), properties);
   }
 
   /** Waits for a deployment to end; returns its final phase. */

@@ -37,4 +37,13 @@ public final class ExampleVariants {
     }
     return out;
   }
+
+  /** Builds the variant and registers it as a build of pricing through the API; returns its serial. */
+  public static String register(dev.gantry.client.GantryClient ci, Path jar, Path out, String properties)
+      throws IOException {
+    Path file = build(jar, out, properties);
+    java.util.Map<String, Object> up = ci.uploadArtifact(file);
+    return (String) ci.registerArtifact(java.util.Map.of("service", "pricing", "digest", up.get("sha256"), "filename",
+        file.getFileName().toString())).get("serial");
+  }
 }

@@ -234,7 +234,7 @@ class DeployLoop implements SmartLifecycle {
       plan = List.of(new BlueGreenReconciler.Route(dep.fromSerial(), null),
           new BlueGreenReconciler.Transition(Phase.ROLLING_BACK, "strategy changed during the canary"));
     } else if (spec.isCanary() && dep.fromSerial() != null) {
-      plan = CanaryReconciler.plan(input, phase == Phase.CANARY ? canaryState(svc.name(), spec, dep, now) : null);
+      plan = CanaryReconciler.plan(input, phase == Phase.CANARY ? canaryState(svc.name(), spec, dep, d.halted(), now) : null);
     } else {
       // Blue-green, and the first deployment of a canary service (there is no stable version to compare with).
       plan = BlueGreenReconciler.plan(input);
@@ -282,7 +282,8 @@ class DeployLoop implements SmartLifecycle {
    * the whole canary every {@code interval}, and an analysis step's over the step so far. Each run is a
    * ledger event with the numbers behind its verdict.
    */
-  private CanaryReconciler.State canaryState(String service, ServiceSpec spec, DeploymentRow dep, Instant now) {
+  private CanaryReconciler.State canaryState(String service, ServiceSpec spec, DeploymentRow dep, boolean halted,
+      Instant now) {
     DeployQueries.Canary c = dep.canary();
     CanaryAnalysis.Settings settings = spec.canary().analysis();
     Baseline whole = canaryBaselines.computeIfAbsent(dep.id(), k -> snapshot(service, dep));
@@ -321,7 +322,7 @@ class DeployLoop implements SmartLifecycle {
       }
       boolean analysisStep = c.step() >= 0 && c.step() < spec.canary().steps().size()
           && spec.canary().steps().get(c.step()) instanceof ServiceSpec.AnalysisStep;
-      if (analysisStep && !deploys.halted(service)) {
+      if (analysisStep && !halted) {
         // The step's latency window starts at the later of the step's start and the warm-up's end.
         Baseline latencyFrom = warm == null ? null : warm.target().requests() > step.target().requests() ? warm : step;
         CanaryAnalysis.Result st = CanaryAnalysis.analyze(canaryNow.minus(step.target()),

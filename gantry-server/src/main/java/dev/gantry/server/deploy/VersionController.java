@@ -82,7 +82,7 @@ class VersionController {
     Instant now = clock.instant();
     List<VersionRow> all = queries.versions(name);
     List<VersionRow> running = all.stream().filter(v -> v.state().equals("running")).toList();
-    String defaultLabel = defaultLabel(svc, running);
+    String defaultLabel = VersionKeeper.defaultLabel(svc, running);
     Map<String, Retirement.Decision> decisions = new HashMap<>();
     keeper.decide(svc, spec(svc), running, defaultLabel, now).forEach(d -> decisions.put(d.label(), d));
     List<LeaseRow> leases = queries.leases(name);
@@ -156,14 +156,14 @@ class VersionController {
   Map<String, Object> retire(@RequestAttribute(Principal.ATTRIBUTE) Principal p, @PathVariable String name,
       @RequestBody String body) {
     Map<String, Object> m = RequestBodies.object(body, Set.of("dryRun"), Set.of());
-    boolean dryRun = !Boolean.FALSE.equals(m.get("dryRun")) && m.get("dryRun") != null;
     if (m.get("dryRun") != null && !(m.get("dryRun") instanceof Boolean)) {
       throw ApiException.badRequest("dryRun: '" + m.get("dryRun") + "' (expected: true or false)");
     }
+    boolean dryRun = Boolean.TRUE.equals(m.get("dryRun"));
     Access.require(p, dryRun ? Access.READERS : new dev.gantry.core.account.Role[] {OPERATOR});
     ServiceRow svc = service(name);
     List<VersionRow> running = queries.versions(name).stream().filter(v -> v.state().equals("running")).toList();
-    String defaultLabel = defaultLabel(svc, running);
+    String defaultLabel = VersionKeeper.defaultLabel(svc, running);
     List<Retirement.Decision> decisions = keeper.decide(svc, spec(svc), running, defaultLabel, clock.instant());
     List<LedgerEvent> events = decisions.stream().filter(d -> d.verdict() == Retirement.Verdict.RETIRE)
         .<LedgerEvent>map(d -> new VersionRetired(name, d.label(), d.serial(), d.reason(), defaultLabel)).toList();
@@ -284,13 +284,5 @@ class VersionController {
     m.put("acquiredBy", l.acquiredBy());
     m.put("acquiredAt", l.acquiredAt());
     return m;
-  }
-
-  private static String defaultLabel(ServiceRow svc, List<VersionRow> running) {
-    if (svc.pinned() != null && running.stream().anyMatch(v -> v.label().equals(svc.pinned()))) {
-      return svc.pinned();
-    }
-    return running.stream().filter(v -> v.serial().equals(svc.stableSerial())).map(VersionRow::label).findFirst()
-        .orElse(null);
   }
 }

@@ -105,14 +105,9 @@ class VersionKeeper {
       all = queries.versions(svc.name());
     }
     List<VersionRow> running = all.stream().filter(v -> v.state().equals("running")).toList();
-    String defaultSerial = svc.stableSerial();
-    if (svc.pinned() != null) {
-      defaultSerial = running.stream().filter(v -> v.label().equals(svc.pinned())).map(VersionRow::serial).findFirst()
-          .orElse(defaultSerial);
-    }
-    String ds = defaultSerial;
-    String defaultLabel = running.stream().filter(v -> v.serial().equals(ds)).map(VersionRow::label).findFirst()
-        .orElse(null);
+    String defaultLabel = defaultLabel(svc, running);
+    String defaultSerial = defaultLabel == null ? svc.stableSerial() : running.stream()
+        .filter(v -> v.label().equals(defaultLabel)).map(VersionRow::serial).findFirst().orElseThrow();
     // Leases and clients change slowly: the decisions are recomputed at most once a second per service
     // (and whenever the set of running versions or the default changes), not at every 200 ms tick.
     String shape = running.stream().map(VersionRow::label).toList() + "/" + defaultLabel + "/" + svc.pinned();
@@ -143,6 +138,15 @@ class VersionKeeper {
       }
     }
     return new View(all, running, retired, defaultSerial, defaultLabel, decisions);
+  }
+
+  /** The default version's label: the pinned one while it runs, else the stable one's (null: none yet). */
+  static String defaultLabel(ServiceRow svc, List<VersionRow> running) {
+    if (svc.pinned() != null && running.stream().anyMatch(v -> v.label().equals(svc.pinned()))) {
+      return svc.pinned();
+    }
+    return running.stream().filter(v -> v.serial().equals(svc.stableSerial())).map(VersionRow::label).findFirst()
+        .orElse(null);
   }
 
   /** The decisions for the running versions (what {@code gantry versions retire --dry-run} shows). */
