@@ -388,8 +388,10 @@ class DeployLoop implements SmartLifecycle {
       }
       boolean running = s.state() == RuntimeDriver.State.RUNNING;
       if (running && s.pid() != row.pid()) {
-        // The driver restarted a crashed process: the ledger learns its new pid and port.
+        // The driver restarted a crashed process: the ledger learns its new pid and port, and the new process
+        // is not ready until its own probes pass (the old one's results would route traffic to it too early).
         append(new InstanceStarted(row.id(), service, row.serial(), s.port(), s.pid()));
+        prober.forget(row.id());
       }
       if (running) {
         prober.probe(row.id(), "ready", s.port(), spec.readiness(), now);

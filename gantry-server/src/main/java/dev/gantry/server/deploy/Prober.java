@@ -77,6 +77,15 @@ final class Prober {
   }
 
   /** True once a readiness probe of the instance has completed (either way). */
+  /**
+   * Forgets an instance's probe results: its process was replaced (a restart after a crash), and the old
+   * process's "ready" says nothing about the new one, which must pass its own probes before traffic.
+   */
+  void forget(String instanceId) {
+    states.remove(instanceId + "/ready");
+    states.remove(instanceId + "/live");
+  }
+
   boolean known(String instanceId) {
     State s = states.get(instanceId + "/ready");
     if (s == null) {
