@@ -46,6 +46,9 @@ class ReleasePolicyIT {
     Files.writeString(dir.resolve("pricing.yaml"), SPEC);
     ok("service", "apply", "-f", dir.resolve("pricing.yaml").toString());
     Files.writeString(dir.resolve("staging.yaml"), "name: staging\nrules: { noFailedTests: true }\n");
+    // A daily freeze that starts twelve hours from now: present in every evaluation, never in force during
+    // this test (the freeze itself is tested on the server's test clock in PolicyApiTest).
+    java.time.ZonedDateTime freeze = java.time.ZonedDateTime.now(java.time.ZoneId.of("America/New_York")).plusHours(12);
     Files.writeString(dir.resolve("prod.yaml"), """
         name: prod
         requires: [staging]
@@ -56,10 +59,10 @@ class ReleasePolicyIT {
           sbom: true
           approvals: { count: 2, expiresAfter: 72h }
         windows:
-          - { name: market-close, schedule: "45 15 * * MON-FRI", duration: 30m, timeZone: America/New_York }
+          - { name: market-close, schedule: "%d %d * * *", duration: 30m, timeZone: America/New_York }
         custom:
           - { name: signed, expression: "artifact.provenance.verified", message: "sign it" }
-        """);
+        """.formatted(freeze.getMinute(), freeze.getHour()));
     as("olga");
     assertThat(ok("env", "apply", "-f", dir.resolve("staging.yaml").toString())).contains("environment staging applied");
     assertThat(ok("env", "apply", "-f", dir.resolve("prod.yaml").toString())).contains("environment prod applied");
@@ -133,7 +136,7 @@ class ReleasePolicyIT {
 
     CliRun check = CliRun.of("release", "check", "pricing", "--serial", v1, "--env", "prod");
     assertThat(check.exit()).isEqualTo(1);
-    assertThat(check.out()).contains("would be refused (3 rules failed)")
+    assertThat(check.out()).contains("would be refused (3 rules failed)").contains("PASS windows")
         .contains("FAIL promotion").contains("FAIL fullSuite").contains("only smoke (not enough)")
         .contains("FAIL approvals").contains("PASS provenance").contains("PASS cel:signed")
         .contains("a check records nothing");
