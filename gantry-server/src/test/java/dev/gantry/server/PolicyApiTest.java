@@ -55,12 +55,17 @@ class PolicyApiTest extends ApiTestSupport {
 
   /** Registers a small jar with a commit by dana and an SBOM, plus smoke evidence; returns the serial. */
   String registerWithSmokeOnly() throws IOException {
-    Path jar = TestDirs.fresh("jar").resolve(service + ".jar");
+    return registerWithSmokeOnly("");
+  }
+
+  /** The same for a build that differs by suffix (other bytes, another digest, another serial). */
+  String registerWithSmokeOnly(String suffix) throws IOException {
+    Path jar = TestDirs.fresh("jar").resolve(service + suffix + ".jar");
     Manifest mf = new Manifest();
     mf.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
     try (OutputStream out = Files.newOutputStream(jar); JarOutputStream j = new JarOutputStream(out, mf)) {
       j.putNextEntry(new ZipEntry("app/" + service + ".txt"));
-      j.write(service.getBytes());
+      j.write((service + suffix).getBytes());
     }
     Map<String, Object> up = ci.uploadArtifact(jar);
     String danaName = dana.whoami().get("account").toString();
@@ -148,6 +153,23 @@ class PolicyApiTest extends ApiTestSupport {
   }
 
   @Test
+  void approvalsAreBoundToTheArtifactAndTheEnvironment() throws IOException {
+    String env = "prod-" + service;
+    prod(env, Map.of());
+    String v1 = registerWithSmokeOnly();
+    String v2 = registerWithSmokeOnly("-v2");
+    assertThat(v2).isNotEqualTo(v1);
+    alice.decideRelease(service, v1, env, "approve", null);
+    bob.decideRelease(service, v1, env, "approve", null);
+    assertThat(failedRules(ci.checkRelease(service, v1, env))).containsExactly("fullSuite");
+    // The next build of the same service starts from zero: the approvals name v1's digest.
+    assertThat(failedRules(ci.checkRelease(service, v2, env))).containsExactly("fullSuite", "approvals");
+    @SuppressWarnings("unchecked")
+    Map<String, Object> rule = ((List<Map<String, Object>>) ci.checkRelease(service, v2, env).get("failed")).get(1);
+    assertThat(rule.get("reason")).asString().startsWith("0 of 2 approvals");
+  }
+
+  @Test
   void marketCloseFreezeRefusesWithTheTimeItEnds() throws IOException {
     String env = "frozen-" + service;
     olga.applyEnvironment(env, Map.of("name", env, "windows", List.of(Map.of("name", "market-close",
@@ -187,7 +209,7 @@ class PolicyApiTest extends ApiTestSupport {
     // Break glass does not pass a rejection, nor lead anywhere an artifact has never been.
     GantryApiException bg = refused(409, "break-glass-refused", () -> olga.deploy(service, serial, env, true,
         "desk is down"));
-    assertThat(bg.getMessage()).contains("never did");
+    assertThat(bg.getMessage()).contains("does not override a rejection");
   }
 
   @Test

@@ -6,6 +6,7 @@ import dev.gantry.core.ledger.LedgerStore.AccountRecord;
 import dev.gantry.core.ledger.LedgerStore.ArtifactRecord;
 import dev.gantry.core.ledger.LedgerStore.EnvironmentRecord;
 import dev.gantry.core.ledger.LedgerStore.StateView;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -20,6 +21,9 @@ import java.util.Optional;
  * of an old ledger.
  */
 public final class PolicyReplay {
+  /** How far the recorded evaluation instant may lie from its entry's time (a batch commits within this). */
+  static final Duration MAX_AT_SKEW = Duration.ofSeconds(60);
+
   private PolicyReplay() {}
 
   /**
@@ -68,6 +72,12 @@ public final class PolicyReplay {
     }
     Environment env = ReleaseCommands.definition(rec.get());
     Instant at = e.at() == null ? entryTime : Instant.parse(e.at());
+    // The recorded instant decides windows and approval expiry; it must be the moment of the append (the
+    // entry's time is hashed into the chain), or a rewritten `at` could move a deployment out of a freeze.
+    if (Duration.between(at, entryTime).abs().compareTo(MAX_AT_SKEW) > 0) {
+      return "policy.evaluated of " + e.serial() + " for " + e.environment() + " records it was evaluated at " + at
+          + " but was appended at " + entryTime + " (more than " + MAX_AT_SKEW.toSeconds() + " s apart)";
+    }
     boolean present = a.get().provenance() != null && !a.get().provenance().isEmpty();
     ReleaseContext ctx = ReleaseContext.gather(state, a.get(), env,
         new ReleaseContext.ProvenanceCheck(present, e.provenanceVerified(), "as recorded"), at);

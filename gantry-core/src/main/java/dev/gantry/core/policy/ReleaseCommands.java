@@ -206,9 +206,10 @@ public final class ReleaseCommands {
   }
 
   /**
-   * Why break glass may not be used here, or null: only a human operator, with a reason, back to an artifact
-   * that already completed a deployment in this environment (so it passed this gate before), and never past
-   * a rejection.
+   * Why break glass may not be used here, or null: only a human operator, with a reason, only when the policy
+   * refuses (otherwise there is nothing to break), only back to an artifact that passed this environment's gate
+   * without break glass and completed a deployment there (it was approved under the rules of its day), and
+   * never past a rejection.
    */
   static String breakGlassRefusal(StateView state, DeployRequest req, String env, PolicyDecision d) {
     Optional<AccountRecord> acc = state.account(req.actor());
@@ -219,15 +220,21 @@ public final class ReleaseCommands {
     if (req.reason() == null || req.reason().isBlank()) {
       return "break glass needs a reason (--reason), kept in the ledger";
     }
-    boolean deployedBefore = state.deploymentsOf(req.serial()).stream()
-        .anyMatch(x -> x.environment().equals(env) && x.phase().equals("COMPLETE"));
-    if (!deployedBefore) {
-      return "break glass only rolls back to an artifact that completed a deployment in " + env + " before; "
-          + req.serial() + " never did";
+    if (d.allowed()) {
+      return "break glass is not needed: the policy of " + env + " allows this deployment (deploy without"
+          + " --break-glass)";
     }
-    Optional<RuleVerdict> rejected = d.failed().stream().filter(v -> v.rule().equals("notRejected")).findFirst();
+    Optional<ApprovalRecord> rejected = state.approvals(req.serial(), env).stream()
+        .filter(r -> r.decision().equals(ApprovalRules.REJECT)).findFirst();
     if (rejected.isPresent()) {
-      return "break glass does not override a rejection: " + rejected.get().reason();
+      return "break glass does not override a rejection: " + req.serial() + " was rejected for " + env + " by "
+          + rejected.get().account() + " at " + rejected.get().decidedAt();
+    }
+    boolean approvedBefore = state.deploymentsOf(req.serial()).stream()
+        .anyMatch(x -> x.environment().equals(env) && x.phase().equals("COMPLETE") && !x.breakGlass());
+    if (!approvedBefore) {
+      return "break glass only rolls back to an artifact that passed the policy of " + env + " and completed a"
+          + " deployment there (not itself by break glass); " + req.serial() + " never did";
     }
     return null;
   }

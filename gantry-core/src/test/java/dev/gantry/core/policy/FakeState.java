@@ -92,8 +92,12 @@ final class FakeState implements StateView {
   }
 
   FakeState deployed(String env, String phase) {
+    return deployed(env, phase, false);
+  }
+
+  FakeState deployed(String env, String phase, boolean breakGlass) {
     deployments.add(new DeploymentRecord("pricing-d" + (deployments.size() + 1), "pricing", "A-000001", env, "deploy",
-        phase, false, "2030-01-01T00:00:00.000Z"));
+        phase, breakGlass, "2030-01-01T00:00:00.000Z"));
     return this;
   }
 

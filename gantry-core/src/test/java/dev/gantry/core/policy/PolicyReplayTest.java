@@ -34,6 +34,12 @@ class PolicyReplayTest {
     assertThat(PolicyReplay.check(s, doctored, "ci", NOW)).contains("does not replay")
         .contains("recorded [windows=pass, fullSuite=pass");
 
+    // An evaluation instant moved away from the entry's own time (say, out of a freeze) does not replay.
+    PolicyEvaluated moved = new PolicyEvaluated(pe.service(), pe.serial(), pe.digest(), pe.environment(), null,
+        false, false, pe.rules(), NOW.minus(Duration.ofHours(2)).toString(), true);
+    assertThat(PolicyReplay.check(s, moved, "ci", NOW)).contains("but was appended at " + NOW);
+    assertThat(PolicyReplay.check(s, pe, "ci", NOW.plusSeconds(2))).isNull(); // a batch commits a moment later
+
     // Replayed at the recorded instant: later approvals do not change an earlier decision's replay... but the
     // state before the entry does, so an approval slipped in before it would.
     s.approval("alice", "approve", "prod", NOW.minus(Duration.ofMinutes(1)));

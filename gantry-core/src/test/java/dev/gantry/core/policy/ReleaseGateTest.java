@@ -105,8 +105,31 @@ class ReleaseGateTest {
     // a rejection is never overridden
     s.approval("alice", "reject", "prod", NOW.minus(Duration.ofHours(1)));
     deploy("prod", "olga", true, "hurry");
-    assertThat(outcome.get().refusal()).contains("does not override a rejection");
+    assertThat(outcome.get().refusal()).contains("does not override a rejection").contains("rejected for prod by alice");
     assertThat(outcome.get().started()).isFalse();
+  }
+
+  @Test
+  void breakGlassLeadsOnlyBackToWhatPassedTheGateAndOnlyWhenThePolicyRefuses() {
+    s.tests("full", 40, 0).deployed("staging", "COMPLETE");
+    // In prod only by an earlier break glass: never approved there, so no way back by break glass either.
+    s.deployed("prod", "COMPLETE", true);
+    assertThat(deploy("prod", "olga", true, "hurry")).singleElement().isInstanceOf(PolicyEvaluated.class);
+    assertThat(outcome.get().refusal()).contains("not itself by break glass").contains("A-000001 never did");
+    // A deployment there that failed to complete does not count either.
+    s.deployed("prod", "ROLLED_BACK");
+    deploy("prod", "olga", true, "hurry");
+    assertThat(outcome.get().refusal()).contains("never did");
+    // Once it passed the gate and completed, break glass leads back to it.
+    s.deployed("prod", "COMPLETE");
+    assertThat(deploy("prod", "olga", true, "hurry")).hasSize(3);
+    assertThat(outcome.get().started()).isTrue();
+    // With the approvals in place the policy allows it: nothing to break, and nothing flagged.
+    s.approval("alice", "approve", "prod", NOW.minus(Duration.ofMinutes(5)))
+        .approval("bob", "approve", "prod", NOW.minus(Duration.ofMinutes(4)));
+    assertThat(deploy("prod", "olga", true, "hurry")).singleElement().isInstanceOfSatisfying(PolicyEvaluated.class,
+        p -> assertThat(p.allowed()).isFalse());
+    assertThat(outcome.get().refusal()).contains("break glass is not needed");
   }
 
   @Test
