@@ -105,6 +105,11 @@ public final class ServiceCommand {
     if (o instanceof Double d) {
       return new BigDecimal(d.toString());
     }
+    if (o instanceof java.util.Date d) { // YAML 1.1 reads 2030-12-25 as a timestamp: give back what was written
+      java.time.Instant t = d.toInstant();
+      return t.equals(t.truncatedTo(java.time.temporal.ChronoUnit.DAYS))
+          ? java.time.LocalDate.ofInstant(t, java.time.ZoneOffset.UTC).toString() : t.toString();
+    }
     return o;
   }
 }

@@ -5,6 +5,8 @@ import dev.cel.bundle.CelFactory;
 import dev.cel.common.CelAbstractSyntaxTree;
 import dev.cel.common.CelValidationException;
 import dev.cel.common.CelValidationResult;
+import dev.cel.common.ast.CelExpr;
+import dev.cel.common.navigation.CelNavigableAst;
 import dev.cel.common.types.ListType;
 import dev.cel.common.types.MapType;
 import dev.cel.common.types.SimpleType;
@@ -12,6 +14,7 @@ import dev.cel.parser.CelStandardMacro;
 import dev.cel.runtime.CelEvaluationException;
 import dev.cel.runtime.CelRuntime;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -74,6 +77,7 @@ public final class CelRules {
     try {
       CelValidationResult r = CEL.compile(expression);
       CelAbstractSyntaxTree ast = r.getAst();
+      checkMembers(ast);
       CelRuntime.Program p = CEL.createProgram(ast);
       if (PROGRAMS.size() < 10_000) { // a bound, in case definitions churn
         PROGRAMS.put(expression, p);
@@ -84,6 +88,43 @@ public final class CelRules {
     } catch (CelEvaluationException e) {
       throw new IllegalArgumentException(firstLine(e.getMessage()));
     }
+  }
+
+  /**
+   * The members of the context's fixed-shape maps (kept in step with {@link ReleaseContext#celVariables}).
+   * The variables are declared as maps of dyn, so the type checker accepts any member; without this check a
+   * misspelt {@code artifact.brnach} would pass when the environment is applied and then fail every deploy.
+   */
+  static final Map<String, Set<String>> MEMBERS = Map.of(
+      "artifact", Set.of("serial", "service", "digest", "builtDigest", "filename", "size", "registeredBy",
+          "registeredAt", "repo", "commit", "branch", "dirty", "sbom", "components", "provenance"),
+      "artifact.provenance", Set.of("present", "verified"),
+      "environment", Set.of("name", "requires"),
+      "time", Set.of("iso", "epochSeconds", "date", "hour", "minute", "weekday"));
+
+  private static void checkMembers(CelAbstractSyntaxTree ast) {
+    CelNavigableAst.fromAst(ast).getRoot().allNodes().map(n -> n.expr())
+        .filter(x -> x.getKind() == CelExpr.ExprKind.Kind.SELECT)
+        .forEach(x -> {
+          String path = path(x.select().operand());
+          Set<String> known = path == null ? null : MEMBERS.get(path);
+          if (known != null && !known.contains(x.select().field())) {
+            throw new IllegalArgumentException("no member '" + x.select().field() + "' in " + path + " (it has: "
+                + String.join(", ", new java.util.TreeSet<>(known)) + ")");
+          }
+        });
+  }
+
+  /** "artifact" or "artifact.provenance" for those operands, else null. */
+  private static String path(CelExpr x) {
+    if (x.getKind() == CelExpr.ExprKind.Kind.IDENT) {
+      return x.ident().name();
+    }
+    if (x.getKind() == CelExpr.ExprKind.Kind.SELECT) {
+      String p = path(x.select().operand());
+      return p == null ? null : p + "." + x.select().field();
+    }
+    return null;
   }
 
   private static String firstLine(String s) {

@@ -2,11 +2,14 @@ package dev.gantry.core.policy;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.ZoneId;
 import java.time.ZonedDateTime;
 import java.time.temporal.ChronoUnit;
 import java.util.Optional;
+import java.util.SortedSet;
+import java.util.TreeSet;
 
 /**
  * A time window of an environment: a {@code deny} window is a freeze (no deployment starts inside it),
@@ -20,9 +23,20 @@ import java.util.Optional;
  * @param schedule null for a one-off window
  * @param from inclusive start of a one-off window (local time in zone), null when recurring
  * @param until exclusive end of a one-off window, null when recurring
+ * @param except local dates on which a recurring window does not start (exchange holidays: no trading, so no
+ *     closing-auction freeze; early closes are one-off windows of their own)
  */
 public record DeployWindow(String name, Kind kind, CronSchedule schedule, Duration duration, LocalDateTime from,
-    LocalDateTime until, ZoneId zone, String reason) {
+    LocalDateTime until, ZoneId zone, String reason, SortedSet<LocalDate> except) {
+
+  public DeployWindow {
+    except = except == null ? new TreeSet<>() : new TreeSet<>(except);
+  }
+
+  /** Whether an occurrence of this recurring window starts at local time l (not on an excepted date). */
+  private boolean startsAt(LocalDateTime l) {
+    return schedule.matches(l) && !except.contains(l.toLocalDate());
+  }
 
   /** What a window does. */
   public enum Kind {
@@ -53,7 +67,7 @@ public record DeployWindow(String name, Kind kind, CronSchedule schedule, Durati
     Instant s = t.truncatedTo(ChronoUnit.MINUTES);
     Instant earliest = t.minus(duration);
     while (s.isAfter(earliest)) {
-      if (schedule.matches(LocalDateTime.ofInstant(s, zone))) {
+      if (startsAt(LocalDateTime.ofInstant(s, zone))) {
         return Optional.of(s.plus(duration));
       }
       s = s.minus(1, ChronoUnit.MINUTES);
@@ -71,11 +85,11 @@ public record DeployWindow(String name, Kind kind, CronSchedule schedule, Durati
     ZonedDateTime end = t.plus(LOOKAHEAD).atZone(zone);
     while (z.isBefore(end)) {
       LocalDateTime l = z.toLocalDateTime();
-      if (!schedule.dayMatches(l)) {
+      if (!schedule.dayMatches(l) || except.contains(l.toLocalDate())) {
         z = z.toLocalDate().plusDays(1).atStartOfDay(zone);
       } else if (!schedule.hourMatches(l.getHour())) {
         z = z.truncatedTo(ChronoUnit.HOURS).plusHours(1);
-      } else if (schedule.matches(l)) {
+      } else if (startsAt(l)) {
         return Optional.of(z.toInstant());
       } else {
         z = z.plusMinutes(1);
@@ -89,6 +103,7 @@ public record DeployWindow(String name, Kind kind, CronSchedule schedule, Durati
     String when = schedule != null
         ? schedule + " for " + dev.gantry.core.deploy.ServiceSpec.format(duration)
         : from + " to " + until;
-    return name + " (" + when + ", " + zone.getId() + ")";
+    return name + " (" + when + (except.isEmpty() ? "" : " except " + except.size() + " dates") + ", "
+        + zone.getId() + ")";
   }
 }

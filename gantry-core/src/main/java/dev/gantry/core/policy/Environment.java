@@ -4,6 +4,7 @@ import dev.gantry.core.account.Names;
 import dev.gantry.core.deploy.ServiceSpec;
 import java.time.DateTimeException;
 import java.time.Duration;
+import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.ZoneId;
 import java.time.format.DateTimeParseException;
@@ -31,7 +32,7 @@ import java.util.TreeSet;
  *   provenance: true                      # signed provenance present, signature valid, subject = digest
  *   sbom: { minComponents: 1 }           # present (and, optionally, listing at least that many components)
  *   approvals: { count: 2, expiresAfter: 72h }
- *   notRejected: true                     # on unless set to false
+ *   notRejected: true                     # always on (a rejection stops the release)
  * windows:
  *   - { name: market-close, kind: deny, schedule: "45 15 * * MON-FRI", duration: 30m,
  *       timeZone: America/New_York, reason: "closing auction" }
@@ -81,7 +82,7 @@ public record Environment(String name, String description, List<String> requires
   private static final Set<String> RULES = Set.of("fullSuite", "noFailedTests", "requirementsLinked", "provenance",
       "sbom", "approvals", "notRejected");
   private static final Set<String> WINDOW = Set.of("name", "kind", "schedule", "duration", "from", "until",
-      "timeZone", "reason");
+      "timeZone", "reason", "except");
   private static final Set<String> CUSTOM = Set.of("name", "expression", "message");
 
   /** Approval expiry, for an environment whose approvals rule is off (approvals are still recorded). */
@@ -231,11 +232,12 @@ public record Environment(String name, String description, List<String> requires
       }
       approvals = new Approvals(integer(problems, "rules.approvals.count", p.get("count"), 2, 1, 10), exp);
     }
-    boolean notRejected = !Boolean.FALSE.equals(r.get("notRejected"));
-    if (r.containsKey("notRejected") && !(r.get("notRejected") instanceof Boolean)) {
-      problems.add("rules.notRejected: expected true or false");
+    // A rejection stops the release of that artifact into that environment for good: the rule is always on.
+    if (r.containsKey("notRejected") && !Boolean.TRUE.equals(r.get("notRejected"))) {
+      problems.add("rules.notRejected: " + r.get("notRejected") + " (a rejection always stops the release; the rule"
+          + " cannot be switched off, only left out or set to true)");
     }
-    return new Rules(fullSuite, noFailed, links, provenance, sbom, approvals, notRejected);
+    return new Rules(fullSuite, noFailed, links, provenance, sbom, approvals, true);
   }
 
   /** A rule's parameters: null when off (absent or false), empty for true, the map otherwise. */
@@ -292,6 +294,7 @@ public record Environment(String name, String description, List<String> requires
     Duration duration = null;
     LocalDateTime from = null;
     LocalDateTime until = null;
+    java.util.SortedSet<LocalDate> except = new java.util.TreeSet<>();
     if (w.containsKey("schedule")) {
       if (w.containsKey("from") || w.containsKey("until")) {
         problems.add(f + "schedule: give either schedule and duration, or from and until");
@@ -313,7 +316,25 @@ public record Environment(String name, String description, List<String> requires
           problems.add(f + "duration: " + e.getMessage());
         }
       }
+      if (w.get("except") != null) {
+        if (!(w.get("except") instanceof List<?> dates)) {
+          problems.add(f + "except: expected a list of local dates (e.g. [2030-12-25, 2031-01-01])");
+        } else if (dates.size() > 1000) {
+          problems.add(f + "except: " + dates.size() + " dates (expected at most 1000)");
+        } else {
+          for (Object d : dates) {
+            try {
+              except.add(LocalDate.parse(String.valueOf(d)));
+            } catch (DateTimeParseException e) {
+              problems.add(f + "except: '" + d + "' (expected a local date, e.g. 2030-12-25)");
+            }
+          }
+        }
+      }
     } else if (w.containsKey("from") || w.containsKey("until")) {
+      if (w.containsKey("except")) {
+        problems.add(f + "except: only for a recurring window (schedule and duration)");
+      }
       from = local(problems, f + "from", w.get("from"));
       until = local(problems, f + "until", w.get("until"));
       if (from != null && until != null && !until.isAfter(from)) {
@@ -323,7 +344,7 @@ public record Environment(String name, String description, List<String> requires
       problems.add(f.substring(0, f.length() - 1) + ": needs schedule and duration, or from and until");
     }
     return problems.size() > before ? null
-        : new DeployWindow(name, kind, schedule, duration, from, until, zone, reason);
+        : new DeployWindow(name, kind, schedule, duration, from, until, zone, reason, except);
   }
 
   private static LocalDateTime local(List<String> problems, String f, Object v) {
@@ -390,6 +411,9 @@ public record Environment(String name, String description, List<String> requires
       if (w.schedule() != null) {
         wm.put("schedule", w.schedule().toString());
         wm.put("duration", ServiceSpec.format(w.duration()));
+        if (!w.except().isEmpty()) { // absent when empty: definitions from before except keep their canonical form
+          wm.put("except", w.except().stream().map(LocalDate::toString).toList());
+        }
       } else {
         wm.put("from", w.from().toString());
         wm.put("until", w.until().toString());

@@ -50,6 +50,34 @@ class DeployWindowTest {
   }
 
   @Test
+  void exchangeHolidaysAreExceptedFromTheRecurringFreeze() {
+    Map<String, Object> w = new java.util.HashMap<>(MARKET_CLOSE);
+    w.put("except", List.of("2030-12-25", "2031-01-01"));
+    Environment e = env(w);
+    // Christmas Day 2030 is a Wednesday: no trading, no auction, no freeze.
+    assertThat(PolicyEvaluator.windows(e, Instant.parse("2030-12-25T20:50:00Z")).passed()).isTrue();
+    // The day before and after are frozen as usual.
+    assertThat(PolicyEvaluator.windows(e, Instant.parse("2030-12-24T20:50:00Z")).passed()).isFalse();
+    assertThat(PolicyEvaluator.windows(e, Instant.parse("2030-12-26T20:50:00Z")).reason())
+        .contains("except 2 dates").contains("ends at 2030-12-26 16:15 America/New_York");
+    // An allow window skips its excepted dates when it says when it opens next.
+    Map<String, Object> open = Map.of("name", "business-hours", "kind", "allow", "schedule", "0 9 * * MON-FRI",
+        "duration", "8h", "timeZone", "America/New_York", "except", List.of("2030-12-25"));
+    RuleVerdict v = PolicyEvaluator.windows(env(open), Instant.parse("2030-12-25T15:00:00Z"));
+    assertThat(v.passed()).isFalse();
+    assertThat(v.reason() + v.satisfy()).contains("2030-12-26 09:00");
+    // Canonical form keeps the dates, sorted; a bad date or except on a one-off window is refused.
+    assertThat(dev.gantry.core.json.Json.canonical(e.toJson())).contains("\"except\":[\"2030-12-25\",\"2031-01-01\"]");
+    PolicyException bad = org.assertj.core.api.Assertions.catchThrowableOfType(PolicyException.class, () -> env(
+        Map.of("name", "x", "schedule", "0 9 * * *", "duration", "1h", "timeZone", "UTC", "except", List.of("25/12")),
+        Map.of("name", "y", "from", "2030-12-24T00:00", "until", "2030-12-25T00:00", "timeZone", "UTC",
+            "except", List.of("2030-12-24"))));
+    assertThat(bad.problems()).containsExactly(
+        "windows[0].except: '25/12' (expected a local date, e.g. 2030-12-25)",
+        "windows[1].except: only for a recurring window (schedule and duration)");
+  }
+
+  @Test
   void oneOffYearEndFreeze() {
     Environment e = env(Map.of("name", "year-end", "from", "2030-12-24T00:00", "until", "2031-01-02T00:00",
         "timeZone", "Europe/London"));
@@ -80,7 +108,7 @@ class DeployWindowTest {
   /** Property: inside a reported freeze every instant is refused, and at the reported end deploys are allowed. */
   @Test
   void reportedFreezeEndIsExactForRandomSchedulesAndInstants() {
-    long seed = System.nanoTime();
+    long seed = Long.getLong("gantry.seed", 20261207L); // -Dgantry.seed=N replays a failure
     Random rnd = new Random(seed);
     List<String> zones = List.of("UTC", "America/New_York", "Europe/London", "Asia/Tokyo", "Australia/Sydney");
     for (int i = 0; i < 200; i++) {
@@ -102,7 +130,14 @@ class DeployWindowTest {
       long span = Duration.between(t, until.get()).toMillis();
       Instant inside = t.plusMillis(span <= 1 ? 0 : rnd.nextLong(span));
       assertThat(PolicyEvaluator.windows(e, inside).passed()).as(ctx + ", inside at " + inside).isFalse();
-      assertThat(w.activeUntil(until.get())).as(ctx + ", at the end").isEmpty();
+      // Occurrences may overlap (a clock set back repeats a local hour): the freeze ends when the last does.
+      Instant end = until.get();
+      for (int k = 0; k < 10 && w.activeUntil(end).isPresent(); k++) {
+        end = w.activeUntil(end).get();
+      }
+      assertThat(PolicyEvaluator.windows(e, end).passed()).as(ctx + ", at the end " + end).isTrue();
+      assertThat(PolicyEvaluator.windows(e, t).reason()).as(ctx).contains(
+          "(" + end.atZone(java.time.ZoneOffset.UTC).toLocalTime().toString().substring(0, 5) + "Z)");
     }
   }
 

@@ -38,9 +38,44 @@ class EnvironmentTest {
     assertThat(e.problems()).hasSize(2);
     assertThat(e.problems().get(0)).startsWith("custom[0].expression: ");
     assertThat(e.problems().get(1)).contains("undeclared reference to 'release'");
+    // Members of the fixed-shape maps are checked when the environment is applied, not at the first deploy.
+    PolicyException typo = catchThrowableOfType(PolicyException.class, () -> Environment.parse(Map.of("name", "prod",
+        "custom", List.of(Map.of("name", "a", "expression", "artifact.brnach == 'main'"),
+            Map.of("name", "b", "expression", "has(artifact.provenance.signed)"),
+            Map.of("name", "c", "expression", "time.weekday != 'SAT' && environment.name == 'prod'"
+                + " && commits.all(c, c.requirements.size() > 0) && has(tests.full) && artifact.provenance.verified")))));
+    assertThat(typo.problems()).containsExactly(
+        "custom[0].expression: no member 'brnach' in artifact (it has: branch, builtDigest, commit, components, digest,"
+            + " dirty, filename, provenance, registeredAt, registeredBy, repo, sbom, serial, service, size)",
+        "custom[1].expression: no member 'signed' in artifact.provenance (it has: present, verified)");
     // Members of the context are dynamic: a non-bool member is caught when evaluated, and the rule fails.
     assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> CelRules.evaluate("artifact.size",
         Map.of("artifact", Map.of("size", 10L))))).hasMessageContaining("expected a bool");
+  }
+
+  @Test
+  void theCheckedMembersAreExactlyTheContextsMembers() {
+    FakeState s = FakeState.standard();
+    s.environment(Map.of("name", "prod"));
+    Map<String, Object> vars = s.context("prod", PolicyEvaluatorTest.NOW)
+        .celVariables(Environment.parse(Map.of("name", "prod")));
+    for (Map.Entry<String, java.util.Set<String>> m : CelRules.MEMBERS.entrySet()) {
+      Object v = vars;
+      for (String part : m.getKey().split("\\.")) {
+        v = ((Map<?, ?>) v).get(part);
+      }
+      assertThat(((Map<?, ?>) v).keySet()).as(m.getKey()).isEqualTo(m.getValue());
+    }
+  }
+
+  @Test
+  void aRejectionCannotBeSwitchedOff() {
+    PolicyException e = catchThrowableOfType(PolicyException.class, () -> Environment.parse(Map.of("name", "prod",
+        "rules", Map.of("notRejected", false))));
+    assertThat(e.problems()).singleElement().asString().startsWith("rules.notRejected: false (a rejection always stops");
+    assertThat(Environment.parse(Map.of("name", "prod", "rules", Map.of("notRejected", true))).rules().notRejected())
+        .isTrue();
+    assertThat(Environment.parse(Map.of("name", "prod")).rules().notRejected()).isTrue();
   }
 
   @Test
