@@ -79,7 +79,7 @@ public final class DemoCommand implements Callable<Integer> {
       if (Files.exists(jar)) {
         artifactTour(url, ciToken, dir, example, jar);
         deployTour(url, ciToken, carolToken, dir, example, jar);
-        policyTour(url, admin, ciToken, dir);
+        policyTour(url, admin, ciToken, dir, example, jar);
       } else {
         step("Artifacts: skipped (build the example first: ./mvnw -DskipTests install)");
       }
@@ -262,8 +262,9 @@ public final class DemoCommand implements Callable<Integer> {
         });
   }
 
-  /** Environments and four eyes: prod refuses A-000002 until staging, full-suite evidence and two approvals. */
-  private void policyTour(String url, GantryClient admin, String ciToken, Path dir) throws Exception {
+  /** Environments and four eyes: prod refuses a new build until staging, full-suite evidence and two approvals. */
+  private void policyTour(String url, GantryClient admin, String ciToken, Path dir, Path example, Path jar)
+      throws Exception {
     step("Environments: staging, then prod (requires staging; full suite, no failed tests, signed provenance,"
         + " two approvals)");
     admin.createAccount("olga", "human", List.of("operator", "viewer"));
@@ -286,24 +287,32 @@ public final class DemoCommand implements Callable<Integer> {
     cli(url, olga, "env", "apply", "-f", staging.toString());
     cli(url, olga, "env", "apply", "-f", prod.toString());
 
-    step("Prod refuses A-000002: not in staging yet, no full-suite evidence, no approvals (recorded)");
-    cli(url, ciToken, "release", "check", "pricing", "--serial", "A-000002", "--env", "prod");
-    cli(url, ciToken, "deploy", "pricing", "--serial", "A-000002", "--env", "prod");
+    step("CI registers v6 (smoke tests only) and releases blue-green again");
+    Path v6 = ExampleVariants.build(jar, dir.resolve("pricing-v6.jar"), "label=v6\n");
+    cli(url, ciToken, "artifact", "register", "--service", "pricing", "--file", v6.toString(), "--no-git",
+        "--tests", example.resolve("target/surefire-reports").toString(), "--suite", "smoke");
+    String serial = "A-000006";
+    cli(url, ciToken, "service", "apply", "-f", example.resolve("pricing.yaml").toString());
+
+    step("Prod refuses " + serial + ": not in staging yet, only smoke evidence, no approvals (the refusal is recorded)");
+    cli(url, ciToken, "release", "check", "pricing", "--serial", serial, "--env", "prod");
+    cli(url, ciToken, "deploy", "pricing", "--serial", serial, "--env", "prod");
 
     step("Four eyes: the robot cannot approve, alice can, alice twice cannot, bob can");
-    cli(url, ciToken, "approve", "pricing", "--serial", "A-000002", "--env", "prod");
-    cli(url, alice, "approve", "pricing", "--serial", "A-000002", "--env", "prod", "--comment", "quotes checked");
-    cli(url, alice, "approve", "pricing", "--serial", "A-000002", "--env", "prod");
-    cli(url, bob, "approve", "pricing", "--serial", "A-000002", "--env", "prod");
+    cli(url, ciToken, "approve", "pricing", "--serial", serial, "--env", "prod");
+    cli(url, alice, "approve", "pricing", "--serial", serial, "--env", "prod", "--comment", "quotes checked");
+    cli(url, alice, "approve", "pricing", "--serial", serial, "--env", "prod");
+    cli(url, bob, "approve", "pricing", "--serial", serial, "--env", "prod");
 
     step("Full-suite evidence for this digest, a release into staging, and prod accepts");
     Path full = Files.createDirectories(dir.resolve("full-suite"));
     Files.writeString(full.resolve("TEST-pricing.FullIT.xml"), "<testsuite name=\"pricing.FullIT\" tests=\"2\""
         + " failures=\"0\" errors=\"0\" skipped=\"0\"><testcase classname=\"pricing.FullIT\" name=\"quotes\""
         + " time=\"0.2\"/><testcase classname=\"pricing.FullIT\" name=\"spreads\" time=\"0.3\"/></testsuite>");
-    cli(url, ciToken, "artifact", "tests", "A-000002", "--tests", full.toString(), "--suite", "full");
-    cli(url, ciToken, "deploy", "pricing", "--serial", "A-000002", "--env", "staging");
-    cli(url, ciToken, "deploy", "pricing", "--serial", "A-000002", "--env", "prod");
+    cli(url, ciToken, "artifact", "tests", serial, "--tests", full.toString(), "--suite", "full");
+    cli(url, ciToken, "deploy", "pricing", "--serial", serial, "--env", "staging", "--watch");
+    cli(url, ciToken, "release", "check", "pricing", "--serial", serial, "--env", "prod");
+    cli(url, ciToken, "deploy", "pricing", "--serial", serial, "--env", "prod");
   }
 
   private void refused(Runnable call) {
