@@ -70,7 +70,11 @@ public record Environment(String name, String description, List<String> requires
   public record Sbom(int minComponents) {}
 
   /** count approvals by distinct eligible humans, each valid for expiresAfter. */
-  public record Approvals(int count, Duration expiresAfter) {}
+  /**
+   * @param knownAuthors refuse while the artifact has no recorded commits: without them nobody can tell whether
+   *     an approver wrote the change (registered with {@code --no-git}); off by default
+   */
+  public record Approvals(int count, Duration expiresAfter, boolean knownAuthors) {}
 
   /** A CEL expression over the release context that must be true; message says what it wants. */
   public record CustomRule(String name, String expression, String message) {}
@@ -218,7 +222,7 @@ public record Environment(String name, String description, List<String> requires
       sbom = new Sbom(integer(problems, "rules.sbom.minComponents", p.get("minComponents"), 0, 0, 1_000_000));
     }
     Approvals approvals = null;
-    if ((p = params(problems, r, "approvals", Set.of("count", "expiresAfter"))) != null) {
+    if ((p = params(problems, r, "approvals", Set.of("count", "expiresAfter", "knownAuthors"))) != null) {
       Duration exp = DEFAULT_APPROVAL_EXPIRY;
       if (p.get("expiresAfter") != null) {
         try {
@@ -230,7 +234,11 @@ public record Environment(String name, String description, List<String> requires
           problems.add("rules.approvals.expiresAfter: " + e.getMessage());
         }
       }
-      approvals = new Approvals(integer(problems, "rules.approvals.count", p.get("count"), 2, 1, 10), exp);
+      if (p.containsKey("knownAuthors") && !(p.get("knownAuthors") instanceof Boolean)) {
+        problems.add("rules.approvals.knownAuthors: expected true or false");
+      }
+      approvals = new Approvals(integer(problems, "rules.approvals.count", p.get("count"), 2, 1, 10), exp,
+          Boolean.TRUE.equals(p.get("knownAuthors")));
     }
     // A rejection stops the release of that artifact into that environment for good: the rule is always on.
     if (r.containsKey("notRejected") && !Boolean.TRUE.equals(r.get("notRejected"))) {
@@ -399,8 +407,13 @@ public record Environment(String name, String description, List<String> requires
       r.put("sbom", Map.of("minComponents", (long) rules.sbom().minComponents()));
     }
     if (rules.approvals() != null) {
-      r.put("approvals", Map.of("count", (long) rules.approvals().count(),
-          "expiresAfter", ServiceSpec.format(rules.approvals().expiresAfter())));
+      Map<String, Object> a = new LinkedHashMap<>();
+      a.put("count", (long) rules.approvals().count());
+      a.put("expiresAfter", ServiceSpec.format(rules.approvals().expiresAfter()));
+      if (rules.approvals().knownAuthors()) { // absent when off: earlier definitions keep their canonical form
+        a.put("knownAuthors", true);
+      }
+      r.put("approvals", a);
     }
     r.put("notRejected", rules.notRejected());
     m.put("rules", r);

@@ -249,6 +249,14 @@ public final class PolicyEvaluator {
     }
     String counted = valid.isEmpty() ? "none" : String.join(", ", valid);
     String extra = notCounted.isEmpty() ? "" : "; not counted: " + String.join("; ", notCounted);
+    if (ctx.commits().isEmpty()) {
+      if (p.knownAuthors()) {
+        return RuleVerdict.fail("approvals", "the authors of " + serial + " are unknown (registered without its"
+            + " commits), so nobody can tell whether an approver wrote the change",
+            "register the build with its git history (gantry artifact register --git DIR)");
+      }
+      extra += "; authors unknown (no commits recorded): only the registrant is excluded";
+    }
     if (valid.size() >= p.count()) {
       return RuleVerdict.pass("approvals", valid.size() + " of " + p.count() + " approvals for " + env + ": " + counted
           + " (each valid for " + ServiceSpec.format(p.expiresAfter()) + ")" + extra);

@@ -106,6 +106,13 @@ class PolicyEvaluatorTest {
         row("approvals: an author's approval (recorded before the commit was known) does not count", two,
             s -> s.approval("alice", "approve", "prod", hourAgo).approval("dana", "approve", "prod", hourAgo),
             "approvals", false, "'dana' is the author of commit", ""),
+        row("approvals: authors unknown (no commits) are said, and only the registrant is excluded", two,
+            s -> s.approval("alice", "approve", "prod", hourAgo).approval("dana", "approve", "prod", hourAgo)
+                .commits.clear(), "approvals", true, "authors unknown (no commits recorded)", ""),
+        row("approvals: knownAuthors refuses a build registered without its commits",
+            Map.of("approvals", Map.of("count", 2L, "knownAuthors", true)),
+            s -> s.approval("alice", "approve", "prod", hourAgo).approval("bob", "approve", "prod", hourAgo)
+                .commits.clear(), "approvals", false, "the authors of A-000001 are unknown", "--git DIR"),
         row("rejection: stands", Map.of(), s -> s.approval("alice", "reject", "prod", hourAgo), "notRejected", false,
             "A-000001 was rejected for prod by alice", "a new artifact"),
         row("rejection: none", Map.of(), NOTHING, "notRejected", true, "no rejection of A-000001 for prod", ""),
