@@ -154,8 +154,9 @@ final class Projector {
       case BreakGlassUsed e -> expectOne(e.deployment(), update(c,
           "UPDATE deployment SET break_glass = 1, updated_seq = ? WHERE id = ?", seq, e.deployment()));
       case DeploymentPhaseChanged e -> {
-        expectOne(e.id(), update(c, "UPDATE deployment SET phase = ?, reason = ?, phase_since = ?, updated_seq = ?"
-            + " WHERE id = ?", e.phase(), e.reason(), entry.time(), seq, e.id()));
+        // A phase change starts or ends a canary: no pass at a weight and no inconclusive streak carries over.
+        expectOne(e.id(), update(c, "UPDATE deployment SET phase = ?, reason = ?, phase_since = ?, passed_weight = -1,"
+            + " inconclusive_since = NULL, updated_seq = ? WHERE id = ?", e.phase(), e.reason(), entry.time(), seq, e.id()));
         if (e.phase().equals("COMPLETE")) {
           expectOne(e.service(), update(c, "UPDATE service SET stable_serial = (SELECT serial FROM deployment WHERE id = ?),"
               + " updated_seq = ? WHERE name = ?", e.id(), seq, e.service()));
@@ -165,8 +166,9 @@ final class Projector {
           "UPDATE deployment SET smoke = ?, updated_seq = ? WHERE id = ?", e.passed() ? "PASSED" : "FAILED", seq, e.id()));
       case DeploymentAbortRequested e -> expectOne(e.id(), update(c,
           "UPDATE deployment SET abort_requested = 1, updated_seq = ? WHERE id = ?", seq, e.id()));
+      // A step change keeps inconclusive_since: inconclusive is not a pass, and moving on must not restart its clock.
       case DeploymentStepChanged e -> expectOne(e.id(), update(c, "UPDATE deployment SET strategy = 'canary', step = ?,"
-          + " weight = ?, step_since = ?, promote = NULL, paused_reason = NULL, inconclusive_since = NULL,"
+          + " weight = ?, step_since = ?, promote = NULL, paused_reason = NULL,"
           + " step_verdict = NULL, step_summary = NULL, reason = ?, updated_seq = ? WHERE id = ?",
           e.step(), e.weight(), entry.time(), e.reason(), seq, e.id()));
       case DeploymentAnalysisRecorded e -> {
@@ -175,18 +177,22 @@ final class Projector {
             e.tested() ? 1 : 0, e.summary(), Json.canonical(e.body().get("metrics")), entry.time(), seq);
         if (e.kind().equals("background")) {
           // inconclusive_since: when an unbroken run of inconclusive verdicts began (cleared by any other verdict).
+          // passed_weight: the weight in force at the last pass (weights only grow, so = weight means "passed at it").
           expectOne(e.id(), update(c, "UPDATE deployment SET verdict = ?, verdict_summary = ?, tested_runs = tested_runs + ?,"
               + " inconclusive_since = CASE WHEN ? = 'inconclusive' THEN COALESCE(inconclusive_since, ?) ELSE NULL END,"
+              + " passed_weight = CASE WHEN ? = 'pass' THEN weight ELSE passed_weight END,"
               + " updated_seq = ? WHERE id = ?", e.verdict(), e.summary(), e.tested() ? 1 : 0, e.verdict(), entry.time(),
-              seq, e.id()));
+              e.verdict(), seq, e.id()));
         } else {
           expectOne(e.id(), update(c, "UPDATE deployment SET step_verdict = ?, step_summary = ?,"
               + " tested_runs = tested_runs + ?, updated_seq = ? WHERE id = ?", e.verdict(), e.summary(),
               e.tested() ? 1 : 0, seq, e.id()));
         }
       }
-      case DeploymentPromoteRequested e -> expectOne(e.id(), update(c,
-          "UPDATE deployment SET promote = ?, updated_seq = ? WHERE id = ?", e.full() ? "full" : "step", seq, e.id()));
+      // An operator's promotion restarts the inconclusive clock: the person took the decision the timeout asked for.
+      case DeploymentPromoteRequested e -> expectOne(e.id(), update(c, "UPDATE deployment SET promote = ?,"
+          + " inconclusive_since = CASE WHEN inconclusive_since IS NULL THEN NULL ELSE ? END, updated_seq = ? WHERE id = ?",
+          e.full() ? "full" : "step", entry.time(), seq, e.id()));
       case DeploymentPaused e -> expectOne(e.id(), update(c,
           "UPDATE deployment SET paused_reason = ?, reason = ?, updated_seq = ? WHERE id = ?", e.reason(), e.reason(), seq,
           e.id()));

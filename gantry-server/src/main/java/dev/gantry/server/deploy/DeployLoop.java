@@ -294,6 +294,8 @@ class DeployLoop implements SmartLifecycle {
     String stepVerdict = c.stepVerdict();
     String stepSummary = c.stepSummary();
     String inconclusiveSince = c.inconclusiveSince();
+    // A pass at the weight in force (the projection keeps the weight of the last pass; weights only grow).
+    boolean passedAtWeight = c.passedWeight() == c.weight();
     Instant last = lastAnalysis.get(dep.id());
     if (last == null || Duration.between(last, now).compareTo(settings.interval()) >= 0) {
       lastAnalysis.put(dep.id(), now);
@@ -314,6 +316,7 @@ class DeployLoop implements SmartLifecycle {
       append(analysisEvent(dep, ++run, "background", bg));
       tested += bg.tested() ? 1 : 0;
       verdict = bg.verdict().word();
+      passedAtWeight |= bg.verdict() == Verdict.PASS;
       summary = bg.summary();
       if (bg.verdict() != Verdict.INCONCLUSIVE) {
         inconclusiveSince = null;
@@ -336,7 +339,7 @@ class DeployLoop implements SmartLifecycle {
     return new CanaryReconciler.State(Math.max(0, c.step()), c.weight(),
         c.stepSince() == null ? Instant.parse(dep.phaseSince()) : Instant.parse(c.stepSince()), c.promote(),
         c.pausedReason(), analysis(verdict, summary), analysis(stepVerdict, stepSummary),
-        inconclusiveSince == null ? null : Instant.parse(inconclusiveSince));
+        inconclusiveSince == null ? null : Instant.parse(inconclusiveSince), passedAtWeight);
   }
 
   private static CanaryReconciler.Analysis analysis(String verdict, String summary) {
