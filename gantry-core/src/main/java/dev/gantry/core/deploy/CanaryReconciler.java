@@ -35,8 +35,8 @@ import java.util.List;
  *                                                 │ analysis    : next step when the step's analysis passes
  *                                                 │ inconclusive longer than inconclusiveTimeout: pause for a human
  *                                                 ▼
- *   ROLLING_BACK ◀── background or step analysis fails / no canary instance ready / abort
- *   (halted: weights and cohort stay, nothing advances, nothing is pulled; analysis keeps reporting)
+ *   ROLLING_BACK ◀── background or step analysis fails (even when halted) / no canary instance ready / abort
+ *   (halted: weights and cohort stay, nothing advances; analysis keeps reporting, and a failure still pulls it)
  * </pre>
  *
  * <p>Inconclusive is not a pass: no weight above the first and no completion without a conclusive
@@ -129,12 +129,8 @@ public final class CanaryReconciler {
     }
     List<Step> steps = canary.steps();
     Step step = state.step() < steps.size() ? steps.get(state.step()) : null;
-    if (d.halted()) {
-      // Frozen: what runs keeps running where it is; analysis still reports, but nothing acts on it.
-      out.removeIf(a -> a instanceof BlueGreenReconciler.Stop);
-      out.add(current);
-      return out;
-    }
+    // A failing canary is pulled even while halted: a halt stops it from advancing, never from being rolled
+    // back (safety over advancing). Checked before the halt for that reason.
     if (state.background() != null && state.background().verdict() == Verdict.FAIL) {
       out.add(new Route(d.stableSerial(), null));
       out.add(new Transition(Phase.ROLLING_BACK, ANALYSIS_FAILED + ": " + state.background().summary()));
@@ -145,6 +141,13 @@ public final class CanaryReconciler {
       out.add(new Route(d.stableSerial(), null));
       out.add(new Transition(Phase.ROLLING_BACK, ANALYSIS_FAILED + " (step " + (state.step() + 1) + "): "
           + state.stepAnalysis().summary()));
+      return out;
+    }
+    if (d.halted()) {
+      // Frozen: what runs keeps running where it is, nothing advances; analysis still reports, and a failure
+      // (above) still pulls the canary.
+      out.removeIf(a -> a instanceof BlueGreenReconciler.Stop);
+      out.add(current);
       return out;
     }
     if (targetReady == 0) {

@@ -213,9 +213,19 @@ class CanaryReconcilerTest {
   }
 
   @Test
-  void haltFreezesWeightsEvenWhenAnalysisFails() {
-    State s = new State(1, 10, T0.minus(Duration.ofHours(1)), "step", null, new Analysis(Verdict.FAIL, "x"), null, null);
+  void haltFreezesWeightsAndSteps() {
+    State s = new State(1, 10, T0.minus(Duration.ofHours(1)), "step", null, PASS, null, null, true);
     assertThat(plan(dep(CANARY, true, false), s)).containsExactly(new Route(OLD, null, NEW, 10));
+  }
+
+  @Test
+  void aFailingCanaryIsRolledBackEvenWhenHalted() {
+    State s = new State(1, 10, T0.minus(Duration.ofHours(1)), null, null, new Analysis(Verdict.FAIL, "5xx"), null, null);
+    assertThat(plan(dep(CANARY, true, false), s)).containsExactly(new Route(OLD, null),
+        new Transition(ROLLING_BACK, CanaryReconciler.ANALYSIS_FAILED + ": 5xx"));
+    State step = new State(2, 10, T0, null, null, PASS, new Analysis(Verdict.FAIL, "latency"), null, true);
+    assertThat(plan(dep(CANARY, true, false), step)).contains(new Route(OLD, null))
+        .anyMatch(a -> a instanceof Transition t && t.to() == ROLLING_BACK && t.reason().contains("latency"));
   }
 
   @Test
@@ -254,11 +264,14 @@ class CanaryReconcilerTest {
       assertThat(routes).as(why).hasSize(1);
       Route r = routes.getFirst();
       assertThat(r.weight()).as(why).isBetween(0, 100);
-      if (abort || (!halted && (!ready || (bg != null && bg.verdict() == Verdict.FAIL)))) {
+      boolean failed = bg != null && bg.verdict() == Verdict.FAIL
+          || s.step() == 2 && st != null && st.verdict() == Verdict.FAIL; // step 2 is the spec's analysis step
+      if (abort || failed || (!halted && !ready)) {
+        // Safety over advancing: a failing canary is pulled whether or not it is halted.
         assertThat(r).as(why).isEqualTo(new Route(OLD, null));
         assertThat(p).as(why).anyMatch(a -> a instanceof Transition t && t.to() == ROLLING_BACK);
       }
-      if (halted && !abort) {
+      if (halted && !abort && !failed) {
         assertThat(p).as(why).noneMatch(a -> a instanceof SetStep || a instanceof Transition || a instanceof Stop);
         assertThat(r).as(why).isEqualTo(new Route(OLD, null, NEW, s.weight()));
       }
