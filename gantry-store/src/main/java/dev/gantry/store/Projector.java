@@ -172,6 +172,9 @@ final class Projector {
           + " step_verdict = NULL, step_summary = NULL, reason = ?, updated_seq = ? WHERE id = ?",
           e.step(), e.weight(), entry.time(), e.reason(), seq, e.id()));
       case DeploymentAnalysisRecorded e -> {
+        // Each metric spends its share of the significance over the runs that tested it (pass or fail).
+        int errorTested = tested(e, "error-rate");
+        int latencyTested = tested(e, "latency");
         update(c, "INSERT INTO analysis_run (deployment, run, kind, verdict, tested, summary, metrics, recorded_at,"
                 + " updated_seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", e.id(), e.run(), e.kind(), e.verdict(),
             e.tested() ? 1 : 0, e.summary(), Json.canonical(e.body().get("metrics")), entry.time(), seq);
@@ -179,14 +182,16 @@ final class Projector {
           // inconclusive_since: when an unbroken run of inconclusive verdicts began (cleared by any other verdict).
           // passed_weight: the weight in force at the last pass (weights only grow, so = weight means "passed at it").
           expectOne(e.id(), update(c, "UPDATE deployment SET verdict = ?, verdict_summary = ?, tested_runs = tested_runs + ?,"
+              + " error_tested_runs = error_tested_runs + ?, latency_tested_runs = latency_tested_runs + ?,"
               + " inconclusive_since = CASE WHEN ? = 'inconclusive' THEN COALESCE(inconclusive_since, ?) ELSE NULL END,"
               + " passed_weight = CASE WHEN ? = 'pass' THEN weight ELSE passed_weight END,"
-              + " updated_seq = ? WHERE id = ?", e.verdict(), e.summary(), e.tested() ? 1 : 0, e.verdict(), entry.time(),
-              e.verdict(), seq, e.id()));
+              + " updated_seq = ? WHERE id = ?", e.verdict(), e.summary(), e.tested() ? 1 : 0, errorTested, latencyTested,
+              e.verdict(), entry.time(), e.verdict(), seq, e.id()));
         } else {
           expectOne(e.id(), update(c, "UPDATE deployment SET step_verdict = ?, step_summary = ?,"
-              + " tested_runs = tested_runs + ?, updated_seq = ? WHERE id = ?", e.verdict(), e.summary(),
-              e.tested() ? 1 : 0, seq, e.id()));
+              + " tested_runs = tested_runs + ?, error_tested_runs = error_tested_runs + ?,"
+              + " latency_tested_runs = latency_tested_runs + ?, updated_seq = ? WHERE id = ?", e.verdict(), e.summary(),
+              e.tested() ? 1 : 0, errorTested, latencyTested, seq, e.id()));
         }
       }
       // An operator's promotion restarts the inconclusive clock: the person took the decision the timeout asked for.
@@ -241,6 +246,12 @@ final class Projector {
         // Refusals are kept in the ledger only; there is no current state to update.
       }
     }
+  }
+
+  /** 1 when the run tested the metric (its verdict is pass or fail), else 0. */
+  private static int tested(DeploymentAnalysisRecorded e, String metric) {
+    return e.metrics().stream().anyMatch(m -> m.name().equals(metric)
+        && (m.verdict().equals("pass") || m.verdict().equals("fail"))) ? 1 : 0;
   }
 
   /** Roles as stored: sorted wire names joined by commas. */

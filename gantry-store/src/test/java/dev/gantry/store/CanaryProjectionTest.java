@@ -99,6 +99,24 @@ class CanaryProjectionTest {
 
   @ParameterizedTest
   @MethodSource("engines")
+  void eachMetricCountsOnlyTheRunsThatTestedIt(String engine) {
+    try (StoreFixture f = StoreFixture.open(engine, new TestClock())) {
+      append(f, new DeploymentStarted("d1", "pricing", "A-000002", "A-000001", "deploy"));
+      append(f, new DeploymentPhaseChanged("d1", "pricing", "CANARY", "canary begins"));
+      append(f, run(1, "inconclusive", "inconclusive", "inconclusive"));
+      append(f, run(2, "inconclusive", "pass", "inconclusive")); // latency warming up
+      append(f, run(3, "inconclusive", "pass", "inconclusive"));
+      append(f, run(4, "fail", "pass", "fail"));
+      DeployQueries.Canary c = canary(f);
+      assertThat(c.testedRuns()).isEqualTo(3);
+      assertThat(c.errorTestedRuns()).isEqualTo(3);
+      assertThat(c.latencyTestedRuns()).as("the warm-up's runs do not count for latency").isEqualTo(1);
+      assertThat(LedgerAudit.verify(f.db(), f.key()).ok()).isTrue();
+    }
+  }
+
+  @ParameterizedTest
+  @MethodSource("engines")
   void leavingTheCanaryPhaseClearsTheGatesState(String engine) {
     try (StoreFixture f = StoreFixture.open(engine, new TestClock())) {
       append(f, new DeploymentStarted("d1", "pricing", "A-000002", "A-000001", "deploy"));

@@ -299,7 +299,8 @@ class DeployLoop implements SmartLifecycle {
     Instant last = lastAnalysis.get(dep.id());
     if (last == null || Duration.between(last, now).compareTo(settings.interval()) >= 0) {
       lastAnalysis.put(dep.id(), now);
-      int tested = c.testedRuns();
+      // Each metric's spending counts only the runs that tested it (latency is not tested while warming up).
+      CanaryAnalysis.TestedRuns tested = new CanaryAnalysis.TestedRuns(c.errorTestedRuns(), c.latencyTestedRuns());
       long run = queries.analysisCount(dep.id());
       VersionStats canaryNow = router.stats(service, dep.serial());
       VersionStats stableNow = router.stats(service, dep.fromSerial());
@@ -314,7 +315,7 @@ class DeployLoop implements SmartLifecycle {
           stableNow.minus(whole.previous()), warm == null ? null : canaryNow.minus(warm.target()),
           warm == null ? null : stableNow.minus(warm.previous()), settings, tested);
       append(analysisEvent(dep, ++run, "background", bg));
-      tested += bg.tested() ? 1 : 0;
+      tested = tested.after(bg);
       verdict = bg.verdict().word();
       passedAtWeight |= bg.verdict() == Verdict.PASS;
       summary = bg.summary();
