@@ -211,6 +211,11 @@ public final class CanaryAnalysis {
         ? MannWhitney.test(c, st, s.toleranceMap(canary.latencyBucketsMicros()))
         : MannWhitney.test(c, st, s.latencyShiftBuckets());
     Map<String, String> ln = latencyNumbers(canary, stable);
+    if (Double.isNaN(l.pValue())) {
+      // Requests counted but no latency recorded for an arm: inconclusive, never a pass.
+      return new Metric("latency", Verdict.INCONCLUSIVE, "no latency observations (canary " + sum(c) + ", stable "
+          + sum(st) + " in the histograms)", ln);
+    }
     ln.put("u", num(l.u()));
     ln.put("z", num(l.z()));
     ln.put("pValue", num(l.pValue()));
@@ -223,6 +228,14 @@ public final class CanaryAnalysis {
         "median %d µs vs stable %d µs, p99 %d µs vs %d µs: p=%s %s %s", canary.quantileMicros(0.5),
         stable.quantileMicros(0.5), canary.quantileMicros(0.99), stable.quantileMicros(0.99), num(l.pValue()),
         fails ? "<" : ">=", num(level)), ln);
+  }
+
+  private static long sum(long[] counts) {
+    long n = 0;
+    for (long c : counts) {
+      n += c;
+    }
+    return n;
   }
 
   private static long[] counts(VersionStats v) {

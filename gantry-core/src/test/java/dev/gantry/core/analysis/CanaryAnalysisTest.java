@@ -148,6 +148,20 @@ class CanaryAnalysisTest {
     return null;
   }
 
+  @Test
+  void anEmptyLatencyHistogramIsInconclusiveNotAPass() {
+    assertThat(MannWhitney.test(new long[3], new long[] {5, 3, 1}, 0).pValue()).as("nothing to test").isNaN();
+    SplittableRandom rnd = new SplittableRandom(SEED + 12);
+    VersionStats noLatency = new VersionStats(100, 0, BOUNDS, new long[BOUNDS.length + 1], Map.of());
+    Result r = CanaryAnalysis.analyze(noLatency, window(rnd, 900, 0, 2000), SETTINGS, 0);
+    assertThat(r.metrics().get(0).verdict()).isEqualTo(Verdict.PASS);
+    assertThat(r.metrics().get(1).verdict()).isEqualTo(Verdict.INCONCLUSIVE);
+    assertThat(r.metrics().get(1).detail()).contains("no latency observations");
+    assertThat(r.verdict()).isEqualTo(Verdict.INCONCLUSIVE);
+    VersionStats noHistogram = new VersionStats(100, 0, new long[0], new long[0], Map.of());
+    assertThat(CanaryAnalysis.analyze(noHistogram, noHistogram, SETTINGS, 0).verdict()).isEqualTo(Verdict.INCONCLUSIVE);
+  }
+
   /** The warm-up's runs test only the error rate: they must not use up latency's share of α. */
   @Test
   void latencyIsTestedAtItsFirstRunsLevelAfterTheWarmUp() {

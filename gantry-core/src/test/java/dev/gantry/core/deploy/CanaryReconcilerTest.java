@@ -244,7 +244,8 @@ class CanaryReconcilerTest {
   /** Properties over seeded random states: traffic never goes to the canary when it must not. */
   @Test
   void randomStatesNeverRouteToAnUnreadyOrFailedCanary() {
-    long seed = Long.getLong("gantry.seed", System.nanoTime());
+    // A fixed seed, so a failure reproduces; -Dgantry.seed=N explores others. The seed is in every message.
+    long seed = Long.getLong("gantry.seed", 20261201L);
     Random rnd = new Random(seed);
     Verdict[] verdicts = Verdict.values();
     for (int i = 0; i < 5000; i++) {
