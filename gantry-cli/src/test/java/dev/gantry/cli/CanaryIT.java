@@ -207,10 +207,20 @@ class CanaryIT {
   @Test
   void stickyCohortHaltFreezesAndAbortRestoresStableAtOnce() throws Exception {
     String v1 = stableVersion();
-    apply("[{setWeight: 30}, {pause: untilPromoted}, {setWeight: 60}]");
+    // The halt falls in a timed pause, which would end on its own: only the halt keeps it from advancing.
+    apply("[{setWeight: 30}, {pause: 3s}, {setWeight: 60}, {pause: untilPromoted}]");
     String v2 = register("v2", "label=v2\n");
     String id = (String) ci.deploy("pricing", v2).get("id");
     awaitWeight(id, 30);
+
+    // Halt at once, inside the 3 s pause: weight and cohort stay, promotion is refused, analysis keeps reporting.
+    ok("halt", "pricing", "--reason", "checking a report");
+    long haltedAt = System.nanoTime();
+    assertThat(canary(id)).as("halted inside the timed pause").containsEntry("weight", 30L).containsEntry("step", 1L);
+    int runsAtHalt = ci.analysis("pricing", id, 10_000).size();
+    CliRun refused = CliRun.of("promote", "pricing");
+    assertThat(refused.exit()).isEqualTo(1);
+    assertThat(refused.err()).contains("halted by olga (checking a report)");
 
     // 200 distinct users, five requests each, interleaved: each sees one version only.
     Map<String, Set<String>> seen = new HashMap<>();
@@ -219,28 +229,30 @@ class CanaryIT {
         seen.computeIfAbsent("user-" + u, k -> new HashSet<>()).add(servedTo("user-" + u));
       }
     }
-    assertThat(deployment(id).get("phase")).as("still a canary after the rounds").isEqualTo("CANARY");
     assertThat(seen.values()).allSatisfy(s -> assertThat(s).hasSize(1));
     long onCanary = seen.values().stream().filter(s -> s.contains(v2)).count();
     assertThat(onCanary).as("users on the canary at 30%%").isBetween(30L, 90L);
     assertThat(servedTo("tester-1")).as("a listed user always sees the canary").isEqualTo(v2);
 
-    // Halt: weight and cohort stay, promotion is refused, analysis keeps reporting.
-    ok("halt", "pricing", "--reason", "checking a report");
-    long runsAtHalt = ((Number) canary(id).get("testedRuns")).longValue() + ci.analysis("pricing", id, 10_000).size();
-    CliRun refused = CliRun.of("promote", "pricing");
-    assertThat(refused.exit()).isEqualTo(1);
-    assertThat(refused.err()).contains("halted by olga (checking a report)");
-    Thread.sleep(1500); // a real server gets real time to prove nothing moves
-    assertThat(canary(id)).containsEntry("weight", 30L).containsEntry("step", 1L);
-    assertThat(ci.analysis("pricing", id, 10_000).size() + ((Number) canary(id).get("testedRuns")).longValue())
-        .as("analysis keeps reporting while halted").isGreaterThan(runsAtHalt);
+    // Past the pause's 3 s (it began before the halt): a real server gets real time to prove nothing moves.
+    long pastPause = haltedAt + Duration.ofSeconds(4).toNanos() - System.nanoTime();
+    if (pastPause > 0) {
+      Thread.sleep(Duration.ofNanos(pastPause));
+    }
+    assertThat(deployment(id).get("phase")).isEqualTo("CANARY");
+    assertThat(canary(id)).as("halted past the pause's end").containsEntry("weight", 30L).containsEntry("step", 1L);
+    assertThat(ci.analysis("pricing", id, 10_000).size()).as("analysis keeps reporting while halted")
+        .isGreaterThan(runsAtHalt);
     for (int u = 0; u < 200; u++) {
       assertThat(Set.of(servedTo("user-" + u))).isEqualTo(seen.get("user-" + u));
     }
+
+    // Resumed, the pause is over and the canary moves on (under load, so its analysis has data to pass).
     ok("resume", "pricing");
-    assertThat(ok("promote", "pricing")).contains("promoted past its current step");
-    awaitWeight(id, 60);
+    try (LoadGenerator load = new LoadGenerator(targets(), 4, Duration.ofMillis(20))) {
+      awaitWeight(id, 60);
+    }
+    assertThat(asAuditor("audit", "log", "--subject", "service:pricing")).contains("pause ended (3s)");
     assertThat(ok("status", "pricing")).contains("60% of users to " + v2);
 
     // Abort: every user back on stable at once.

@@ -41,7 +41,8 @@ class CanarySplitTest {
 
   @Test
   void aUserKeepsOneVersionAndOnlyMovesToTheCanaryAsTheWeightGrows() {
-    long seed = Long.getLong("gantry.seed", System.nanoTime());
+    // A fixed seed, so a failure reproduces; -Dgantry.seed=N explores others. The seed is in every message.
+    long seed = Long.getLong("gantry.seed", 20261201L);
     Random rnd = new Random(seed);
     Map<String, Boolean> at10 = new HashMap<>();
     CanarySplit ten = new CanarySplit(canary(10, List.of()));

@@ -44,7 +44,7 @@ public final class DeployQueries {
    */
   public record Canary(String strategy, int step, int weight, String stepSince, String promote, String pausedReason,
       String verdict, String verdictSummary, String stepVerdict, String stepSummary, String inconclusiveSince,
-      int testedRuns) {}
+      int testedRuns, int passedWeight, int errorTestedRuns, int latencyTestedRuns) {}
 
   /** One recorded analysis run. */
   public record AnalysisRow(String deployment, long run, String kind, String verdict, boolean tested, String summary,
@@ -150,14 +150,15 @@ public final class DeployQueries {
   private static final String DEPLOYMENT_COLUMNS = "id, service, serial, from_serial, kind, phase, reason, phase_since,"
       + " abort_requested, smoke, started_by, started_at, updated_seq, environment, break_glass, strategy, step, weight,"
       + " step_since, promote, paused_reason, verdict, verdict_summary, step_verdict, step_summary, inconclusive_since,"
-      + " tested_runs";
+      + " tested_runs, passed_weight, error_tested_runs, latency_tested_runs";
 
   private static DeploymentRow deployment(ResultSet rs) throws SQLException {
     return new DeploymentRow(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
         rs.getString(6), rs.getString(7), rs.getString(8), rs.getInt(9) != 0, rs.getString(10), rs.getString(11),
         rs.getString(12), rs.getLong(13), rs.getString(14), rs.getInt(15) != 0, new Canary(rs.getString(16),
         rs.getInt(17), rs.getInt(18), rs.getString(19), rs.getString(20), rs.getString(21), rs.getString(22),
-        rs.getString(23), rs.getString(24), rs.getString(25), rs.getString(26), rs.getInt(27)));
+        rs.getString(23), rs.getString(24), rs.getString(25), rs.getString(26), rs.getInt(27), rs.getInt(28), rs.getInt(29),
+        rs.getInt(30)));
   }
 
   /** The service's deployments, newest first. */

@@ -154,8 +154,9 @@ final class Projector {
       case BreakGlassUsed e -> expectOne(e.deployment(), update(c,
           "UPDATE deployment SET break_glass = 1, updated_seq = ? WHERE id = ?", seq, e.deployment()));
       case DeploymentPhaseChanged e -> {
-        expectOne(e.id(), update(c, "UPDATE deployment SET phase = ?, reason = ?, phase_since = ?, updated_seq = ?"
-            + " WHERE id = ?", e.phase(), e.reason(), entry.time(), seq, e.id()));
+        // A phase change starts or ends a canary: no pass at a weight and no inconclusive streak carries over.
+        expectOne(e.id(), update(c, "UPDATE deployment SET phase = ?, reason = ?, phase_since = ?, passed_weight = -1,"
+            + " inconclusive_since = NULL, updated_seq = ? WHERE id = ?", e.phase(), e.reason(), entry.time(), seq, e.id()));
         if (e.phase().equals("COMPLETE")) {
           expectOne(e.service(), update(c, "UPDATE service SET stable_serial = (SELECT serial FROM deployment WHERE id = ?),"
               + " updated_seq = ? WHERE name = ?", e.id(), seq, e.service()));
@@ -165,28 +166,38 @@ final class Projector {
           "UPDATE deployment SET smoke = ?, updated_seq = ? WHERE id = ?", e.passed() ? "PASSED" : "FAILED", seq, e.id()));
       case DeploymentAbortRequested e -> expectOne(e.id(), update(c,
           "UPDATE deployment SET abort_requested = 1, updated_seq = ? WHERE id = ?", seq, e.id()));
+      // A step change keeps inconclusive_since: inconclusive is not a pass, and moving on must not restart its clock.
       case DeploymentStepChanged e -> expectOne(e.id(), update(c, "UPDATE deployment SET strategy = 'canary', step = ?,"
-          + " weight = ?, step_since = ?, promote = NULL, paused_reason = NULL, inconclusive_since = NULL,"
+          + " weight = ?, step_since = ?, promote = NULL, paused_reason = NULL,"
           + " step_verdict = NULL, step_summary = NULL, reason = ?, updated_seq = ? WHERE id = ?",
           e.step(), e.weight(), entry.time(), e.reason(), seq, e.id()));
       case DeploymentAnalysisRecorded e -> {
+        // Each metric spends its share of the significance over the runs that tested it (pass or fail).
+        int errorTested = tested(e, "error-rate");
+        int latencyTested = tested(e, "latency");
         update(c, "INSERT INTO analysis_run (deployment, run, kind, verdict, tested, summary, metrics, recorded_at,"
                 + " updated_seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", e.id(), e.run(), e.kind(), e.verdict(),
             e.tested() ? 1 : 0, e.summary(), Json.canonical(e.body().get("metrics")), entry.time(), seq);
         if (e.kind().equals("background")) {
           // inconclusive_since: when an unbroken run of inconclusive verdicts began (cleared by any other verdict).
+          // passed_weight: the weight in force at the last pass (weights only grow, so = weight means "passed at it").
           expectOne(e.id(), update(c, "UPDATE deployment SET verdict = ?, verdict_summary = ?, tested_runs = tested_runs + ?,"
+              + " error_tested_runs = error_tested_runs + ?, latency_tested_runs = latency_tested_runs + ?,"
               + " inconclusive_since = CASE WHEN ? = 'inconclusive' THEN COALESCE(inconclusive_since, ?) ELSE NULL END,"
-              + " updated_seq = ? WHERE id = ?", e.verdict(), e.summary(), e.tested() ? 1 : 0, e.verdict(), entry.time(),
-              seq, e.id()));
+              + " passed_weight = CASE WHEN ? = 'pass' THEN weight ELSE passed_weight END,"
+              + " updated_seq = ? WHERE id = ?", e.verdict(), e.summary(), e.tested() ? 1 : 0, errorTested, latencyTested,
+              e.verdict(), entry.time(), e.verdict(), seq, e.id()));
         } else {
           expectOne(e.id(), update(c, "UPDATE deployment SET step_verdict = ?, step_summary = ?,"
-              + " tested_runs = tested_runs + ?, updated_seq = ? WHERE id = ?", e.verdict(), e.summary(),
-              e.tested() ? 1 : 0, seq, e.id()));
+              + " tested_runs = tested_runs + ?, error_tested_runs = error_tested_runs + ?,"
+              + " latency_tested_runs = latency_tested_runs + ?, updated_seq = ? WHERE id = ?", e.verdict(), e.summary(),
+              e.tested() ? 1 : 0, errorTested, latencyTested, seq, e.id()));
         }
       }
-      case DeploymentPromoteRequested e -> expectOne(e.id(), update(c,
-          "UPDATE deployment SET promote = ?, updated_seq = ? WHERE id = ?", e.full() ? "full" : "step", seq, e.id()));
+      // An operator's promotion restarts the inconclusive clock: the person took the decision the timeout asked for.
+      case DeploymentPromoteRequested e -> expectOne(e.id(), update(c, "UPDATE deployment SET promote = ?,"
+          + " inconclusive_since = CASE WHEN inconclusive_since IS NULL THEN NULL ELSE ? END, updated_seq = ? WHERE id = ?",
+          e.full() ? "full" : "step", entry.time(), seq, e.id()));
       case DeploymentPaused e -> expectOne(e.id(), update(c,
           "UPDATE deployment SET paused_reason = ?, reason = ?, updated_seq = ? WHERE id = ?", e.reason(), e.reason(), seq,
           e.id()));
@@ -235,6 +246,12 @@ final class Projector {
         // Refusals are kept in the ledger only; there is no current state to update.
       }
     }
+  }
+
+  /** 1 when the run tested the metric (its verdict is pass or fail), else 0. */
+  private static int tested(DeploymentAnalysisRecorded e, String metric) {
+    return e.metrics().stream().anyMatch(m -> m.name().equals(metric)
+        && (m.verdict().equals("pass") || m.verdict().equals("fail"))) ? 1 : 0;
   }
 
   /** Roles as stored: sorted wire names joined by commas. */

@@ -16,10 +16,13 @@ import java.util.Map;
  *
  * <p><b>Significance over a whole canary.</b> Background analysis tests the same canary again and again
  * as data accumulates; testing each time at level α would fail a healthy canary far more often than α.
- * So the configured significance α is spent over the runs: the k-th run that has enough data tests each
- * of the two metrics at {@code α/2 · 6/(π² k²)}. The sum over all k and both metrics is α (Bonferroni over
- * the series Σ 1/k² = π²/6), so the chance that a canary with no real difference fails, however long it
- * runs, is at most α; and the first tests, which matter most for a fast pull, get the largest share.
+ * So the configured significance α is spent over the runs, each metric over its own: the k-th run in which
+ * a metric is actually tested tests it at {@code α/2 · 6/(π² k²)}. Per metric the sum over all k is α/2
+ * (Bonferroni over the series Σ 1/k² = π²/6), for both α, so the chance that a canary with no real
+ * difference fails, however long it runs, is at most α; and each metric's first tests, which matter most
+ * for a fast pull, get the largest share. The counts are separate because the metrics are not tested in
+ * the same runs: during the latency warm-up only the error rate is, and those runs must not use up
+ * latency's budget (its first test would otherwise come at a level hundreds of times smaller).
  */
 public final class CanaryAnalysis {
   private CanaryAnalysis() {}
@@ -95,7 +98,30 @@ public final class CanaryAnalysis {
   /** The run's verdict and its metrics; {@code tested} says whether the run had data enough to test. */
   public record Result(Verdict verdict, boolean tested, String summary, List<Metric> metrics) {}
 
-  /** The level at which the k-th tested run (1-based) tests each metric. */
+  /**
+   * How many earlier runs of a canary tested each metric (a metric is tested when its verdict is pass or
+   * fail): the k of each metric's spending.
+   */
+  public record TestedRuns(int errorRate, int latency) {
+    public static final TestedRuns NONE = new TestedRuns(0, 0);
+
+    public TestedRuns {
+      if (errorRate < 0 || latency < 0) {
+        throw new IllegalArgumentException("tested runs: " + errorRate + ", " + latency + " (expected: >= 0)");
+      }
+    }
+
+    /** The counts after one more run. */
+    public TestedRuns after(Result r) {
+      return new TestedRuns(errorRate + (tested(r, "error-rate") ? 1 : 0), latency + (tested(r, "latency") ? 1 : 0));
+    }
+
+    private static boolean tested(Result r, String metric) {
+      return r.metrics().stream().anyMatch(m -> m.name().equals(metric) && m.verdict() != Verdict.INCONCLUSIVE);
+    }
+  }
+
+  /** The level at which the k-th tested run (1-based) of one metric tests it. */
   public static double levelForRun(double significance, int k) {
     if (k < 1) {
       throw new IllegalArgumentException("run: " + k + " (expected: >= 1)");
@@ -111,16 +137,22 @@ public final class CanaryAnalysis {
    * @param priorTestedRuns how many earlier runs of this canary had data enough to test (for the spending)
    */
   public static Result analyze(VersionStats canary, VersionStats stable, Settings s, int priorTestedRuns) {
-    return analyze(canary, stable, canary, stable, s, priorTestedRuns);
+    return analyze(canary, stable, canary, stable, s, new TestedRuns(priorTestedRuns, priorTestedRuns));
+  }
+
+  /** Judges one window, with latency over its own window; each metric as if tested in priorTestedRuns runs. */
+  public static Result analyze(VersionStats canary, VersionStats stable, VersionStats latencyCanary,
+      VersionStats latencyStable, Settings s, int priorTestedRuns) {
+    return analyze(canary, stable, latencyCanary, latencyStable, s, new TestedRuns(priorTestedRuns, priorTestedRuns));
   }
 
   /**
    * Judges one window, with latency over its own window (after the warm-up; null while warming up).
    *
-   * @param priorTestedRuns how many earlier runs of this canary had data enough to test (for the spending)
+   * @param prior how many earlier runs of this canary tested each metric (for each metric's spending)
    */
   public static Result analyze(VersionStats canary, VersionStats stable, VersionStats latencyCanary,
-      VersionStats latencyStable, Settings s, int priorTestedRuns) {
+      VersionStats latencyStable, Settings s, TestedRuns prior) {
     List<Metric> metrics = new ArrayList<>();
     boolean enough = canary.requests() >= s.minRequests() && stable.requests() >= s.minRequests();
     if (!enough) {
@@ -130,7 +162,7 @@ public final class CanaryAnalysis {
           : latencyNumbers(latencyCanary, latencyStable)));
       return new Result(Verdict.INCONCLUSIVE, false, why, metrics);
     }
-    double level = levelForRun(s.significance(), priorTestedRuns + 1);
+    double level = levelForRun(s.significance(), prior.errorRate() + 1);
 
     TwoProportions.Result e = TwoProportions.test(canary.errors5xx(), canary.requests(), stable.errors5xx(),
         stable.requests(), s.maxErrorRateIncrease());
@@ -145,7 +177,7 @@ public final class CanaryAnalysis {
         canary.requests(), pct(e.stableRate()), stable.errors5xx(), stable.requests(), num(e.pValue()),
         errorFails ? "<" : ">=", num(level)), en));
 
-    Metric latency = latencyMetric(latencyCanary, latencyStable, s, level);
+    Metric latency = latencyMetric(latencyCanary, latencyStable, s, levelForRun(s.significance(), prior.latency() + 1));
     metrics.add(latency);
     boolean latencyFails = latency.verdict() == Verdict.FAIL;
     Verdict v = errorFails || latencyFails ? Verdict.FAIL
@@ -179,6 +211,11 @@ public final class CanaryAnalysis {
         ? MannWhitney.test(c, st, s.toleranceMap(canary.latencyBucketsMicros()))
         : MannWhitney.test(c, st, s.latencyShiftBuckets());
     Map<String, String> ln = latencyNumbers(canary, stable);
+    if (Double.isNaN(l.pValue())) {
+      // Requests counted but no latency recorded for an arm: inconclusive, never a pass.
+      return new Metric("latency", Verdict.INCONCLUSIVE, "no latency observations (canary " + sum(c) + ", stable "
+          + sum(st) + " in the histograms)", ln);
+    }
     ln.put("u", num(l.u()));
     ln.put("z", num(l.z()));
     ln.put("pValue", num(l.pValue()));
@@ -191,6 +228,14 @@ public final class CanaryAnalysis {
         "median %d µs vs stable %d µs, p99 %d µs vs %d µs: p=%s %s %s", canary.quantileMicros(0.5),
         stable.quantileMicros(0.5), canary.quantileMicros(0.99), stable.quantileMicros(0.99), num(l.pValue()),
         fails ? "<" : ">=", num(level)), ln);
+  }
+
+  private static long sum(long[] counts) {
+    long n = 0;
+    for (long c : counts) {
+      n += c;
+    }
+    return n;
   }
 
   private static long[] counts(VersionStats v) {

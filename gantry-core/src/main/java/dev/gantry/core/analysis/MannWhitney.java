@@ -16,7 +16,10 @@ package dev.gantry.core.analysis;
 public final class MannWhitney {
   private MannWhitney() {}
 
-  /** The statistic, its one-sided p-value and the effect size (probability that a canary request is slower). */
+  /**
+   * The statistic, its one-sided p-value and the effect size (probability that a canary request is slower);
+   * z, p-value and effect size are NaN when an arm has no observations (no test took place).
+   */
   public record Result(double u, double z, double pValue, double probabilityCanarySlower) {}
 
   /**
@@ -59,7 +62,8 @@ public final class MannWhitney {
       m += shifted[i];
     }
     if (n == 0 || m == 0) {
-      return new Result(0, 0, 1.0, 0.5);
+      // No observations in an arm: nothing was tested, which is not "no difference" (p = 1 would read as a pass).
+      return new Result(0, Double.NaN, Double.NaN, Double.NaN);
     }
     double u = 0;
     double below = 0;

@@ -27,21 +27,28 @@ import java.util.List;
  * {@link BlueGreenReconciler}; instead of one switch it walks the spec's steps.
  *
  * <pre>
- *  PROVISIONING ─▶ VERIFYING ──ready + smoke──▶ CANARY: step 0 … step n-1 ──last step done / promote --full──▶ COMPLETE
- *                                                 │ setWeight N : weight N, next step at once
+ *  PROVISIONING ─▶ VERIFYING ──ready + smoke──▶ CANARY: step 0 … step n-1 ──last step done + pass / promote --full──▶ COMPLETE
+ *                                                 │ setWeight N : weight N, next step at once (raising a weight above 0
+ *                                                 │               waits for a background pass at the weight in force)
  *                                                 │ pause 30s   : next step after 30 s (or on promote)
  *                                                 │ pause       : next step on promote
  *                                                 │ analysis    : next step when the step's analysis passes
+ *                                                 │ inconclusive longer than inconclusiveTimeout: pause for a human
  *                                                 ▼
- *   ROLLING_BACK ◀── background or step analysis fails / no canary instance ready / abort
- *   (halted: weights and cohort stay, nothing advances, nothing is pulled; analysis keeps reporting)
+ *   ROLLING_BACK ◀── background or step analysis fails (even when halted) / no canary instance ready / abort
+ *   (halted: weights and cohort stay, nothing advances; analysis keeps reporting, and a failure still pulls it)
  * </pre>
+ *
+ * <p>Inconclusive is not a pass: no weight above the first and no completion without a conclusive
+ * background pass at the weight in force. An operator's {@code gantry promote} overrides that gate, and the
+ * step's reason in the ledger says it did.
  */
 public final class CanaryReconciler {
   public static final String CANARY_STARTED = "canary instances ready and smoke checks passed; canary begins";
   public static final String ALL_STEPS_DONE = "all canary steps passed; all traffic on the new version";
   public static final String PROMOTED_FULL = "promoted to full by an operator; all traffic on the new version";
   public static final String PROMOTED = "promoted by an operator";
+  public static final String PROMOTED_LAST = "promoted past the last step by an operator; all traffic on the new version";
   public static final String PAUSE_ENDED = "pause ended";
   public static final String ANALYSIS_FAILED = "canary analysis failed";
   public static final String STEP_ANALYSIS_PASSED = "step analysis passed";
@@ -63,12 +70,20 @@ public final class CanaryReconciler {
    * @param pausedReason non-null while waiting for a human
    * @param background the background analysis' last verdict (null before the first run)
    * @param stepAnalysis the current analysis step's last verdict (null before its first run)
-   * @param inconclusiveSince since when the background analysis has been inconclusive without a break (or null)
+   * @param inconclusiveSince since when the background analysis has been inconclusive without a break (or null);
+   *     a step change does not restart it, an operator's promotion does
+   * @param passedAtWeight whether a background run passed while the current weight was in force
    */
   public record State(int step, int weight, Instant stepSince, String promote, String pausedReason,
-      Analysis background, Analysis stepAnalysis, Instant inconclusiveSince) {
+      Analysis background, Analysis stepAnalysis, Instant inconclusiveSince, boolean passedAtWeight) {
     public static State initial(Instant now) {
-      return new State(0, 0, now, null, null, null, null, null);
+      return new State(0, 0, now, null, null, null, null, null, false);
+    }
+
+    /** A state with no pass recorded at the current weight. */
+    public State(int step, int weight, Instant stepSince, String promote, String pausedReason, Analysis background,
+        Analysis stepAnalysis, Instant inconclusiveSince) {
+      this(step, weight, stepSince, promote, pausedReason, background, stepAnalysis, inconclusiveSince, false);
     }
   }
 
@@ -112,8 +127,25 @@ public final class CanaryReconciler {
       out.add(new Transition(Phase.ROLLING_BACK, BlueGreenReconciler.ABORTED));
       return out;
     }
+    List<Step> steps = canary.steps();
+    Step step = state.step() < steps.size() ? steps.get(state.step()) : null;
+    // A failing canary is pulled even while halted: a halt stops it from advancing, never from being rolled
+    // back (safety over advancing). Checked before the halt for that reason.
+    if (state.background() != null && state.background().verdict() == Verdict.FAIL) {
+      out.add(new Route(d.stableSerial(), null));
+      out.add(new Transition(Phase.ROLLING_BACK, ANALYSIS_FAILED + ": " + state.background().summary()));
+      return out;
+    }
+    if (step instanceof AnalysisStep && state.stepAnalysis() != null
+        && state.stepAnalysis().verdict() == Verdict.FAIL) {
+      out.add(new Route(d.stableSerial(), null));
+      out.add(new Transition(Phase.ROLLING_BACK, ANALYSIS_FAILED + " (step " + (state.step() + 1) + "): "
+          + state.stepAnalysis().summary()));
+      return out;
+    }
     if (d.halted()) {
-      // Frozen: what runs keeps running where it is; analysis still reports, but nothing acts on it.
+      // Frozen: what runs keeps running where it is, nothing advances; analysis still reports, and a failure
+      // (above) still pulls the canary.
       out.removeIf(a -> a instanceof BlueGreenReconciler.Stop);
       out.add(current);
       return out;
@@ -123,54 +155,64 @@ public final class CanaryReconciler {
       out.add(new Transition(Phase.ROLLING_BACK, NO_CANARY_READY));
       return out;
     }
-    if (state.background() != null && state.background().verdict() == Verdict.FAIL) {
-      out.add(new Route(d.stableSerial(), null));
-      out.add(new Transition(Phase.ROLLING_BACK, ANALYSIS_FAILED + ": " + state.background().summary()));
-      return out;
-    }
     startMissing(out, d.targetSerial(), target, in.spec().instances());
-    List<Step> steps = canary.steps();
-    if ("full".equals(state.promote()) || state.step() >= steps.size()) {
+    boolean promoted = "step".equals(state.promote());
+    if ("full".equals(state.promote())) {
       out.add(new Route(d.targetSerial(), null));
-      out.add(new Transition(Phase.COMPLETE, "full".equals(state.promote()) ? PROMOTED_FULL : ALL_STEPS_DONE));
+      out.add(new Transition(Phase.COMPLETE, PROMOTED_FULL));
       return out;
     }
-    boolean promoted = "step".equals(state.promote());
-    Duration inStep = Duration.between(state.stepSince(), in.now());
     int next = state.step() + 1;
     if (state.pausedReason() != null) {
-      out.add(current);
+      // Waiting for a human: only a promotion moves on (and applies the step's weight, if it sets one).
       if (promoted) {
-        out.add(new SetStep(next, state.weight(), PROMOTED));
+        return promote(out, d, state, step);
+      }
+      out.add(current);
+      return out;
+    }
+    if (promoted) {
+      return promote(out, d, state, step);
+    }
+    if (state.inconclusiveSince() != null
+        && Duration.between(state.inconclusiveSince(), in.now()).compareTo(canary.analysis().inconclusiveTimeout()) > 0) {
+      // Inconclusive is not a pass: after the timeout nothing advances on its own, whatever the step.
+      out.add(current);
+      out.add(new PauseForHuman(INCONCLUSIVE + (state.background() == null ? "" : " (" + state.background().summary()
+          + ")")));
+      return out;
+    }
+    if (step == null) {
+      out.add(current);
+      if (passedAtWeight(state)) {
+        out.set(out.size() - 1, new Route(d.targetSerial(), null));
+        out.add(new Transition(Phase.COMPLETE, ALL_STEPS_DONE));
       }
       return out;
     }
-    Step step = steps.get(state.step());
+    Duration inStep = Duration.between(state.stepSince(), in.now());
     switch (step) {
       case SetWeight w -> {
+        if (w.percent() > state.weight() && state.weight() > 0 && !passedAtWeight(state)) {
+          // Raising the share needs a pass at the share in force; the first exposure (from 0) is what makes data.
+          out.add(current);
+          return out;
+        }
         out.add(new Route(d.stableSerial(), null, d.targetSerial(), w.percent()));
         out.add(new SetStep(next, w.percent(), "weight set to " + w.percent() + "%"));
         return out;
       }
       case Pause p -> {
         out.add(current);
-        if (promoted) {
-          out.add(new SetStep(next, state.weight(), PROMOTED));
-        } else if (p.duration() != null && inStep.compareTo(p.duration()) >= 0) {
+        if (p.duration() != null && inStep.compareTo(p.duration()) >= 0) {
           out.add(new SetStep(next, state.weight(), PAUSE_ENDED + " (" + ServiceSpec.format(p.duration()) + ")"));
         }
+        return out;
       }
       case AnalysisStep a -> {
         out.add(current);
         Analysis r = state.stepAnalysis();
-        if (r != null && r.verdict() == Verdict.FAIL) {
-          out.set(out.size() - 1, new Route(d.stableSerial(), null));
-          out.add(new Transition(Phase.ROLLING_BACK, ANALYSIS_FAILED + " (step " + next + "): " + r.summary()));
-          return out;
-        }
-        if (promoted) {
-          out.add(new SetStep(next, state.weight(), PROMOTED));
-        } else if (r != null && r.verdict() == Verdict.PASS) {
+        if (r != null && r.verdict() == Verdict.PASS) {
           out.add(new SetStep(next, state.weight(), STEP_ANALYSIS_PASSED + ": " + r.summary()));
         } else if (inStep.compareTo(canary.analysis().inconclusiveTimeout()) > 0) {
           out.add(new PauseForHuman(INCONCLUSIVE + (r == null ? "" : " (" + r.summary() + ")")));
@@ -178,11 +220,27 @@ public final class CanaryReconciler {
         return out;
       }
     }
-    if (state.inconclusiveSince() != null && out.stream().noneMatch(x -> x instanceof SetStep)
-        && Duration.between(state.inconclusiveSince(), in.now()).compareTo(canary.analysis().inconclusiveTimeout()) > 0) {
-      out.add(new PauseForHuman(INCONCLUSIVE + (state.background() == null ? "" : " (" + state.background().summary()
-          + ")")));
+  }
+
+  /**
+   * The gate before more traffic and before completion: the background analysis' latest verdict is a pass,
+   * and a pass was recorded while the current weight was in force (so the verdict covers traffic at it).
+   */
+  static boolean passedAtWeight(State state) {
+    return state.background() != null && state.background().verdict() == Verdict.PASS && state.passedAtWeight();
+  }
+
+  /** An operator's promotion past the current step: it overrides the gates, and the step's reason says so. */
+  private static List<Action> promote(List<Action> out, Deployment d, State state, Step step) {
+    if (step == null) {
+      out.add(new Route(d.targetSerial(), null));
+      out.add(new Transition(Phase.COMPLETE, PROMOTED_LAST));
+      return out;
     }
+    int weight = step instanceof SetWeight w ? Math.max(w.percent(), state.weight()) : state.weight();
+    out.add(new Route(d.stableSerial(), null, d.targetSerial(), weight));
+    out.add(new SetStep(state.step() + 1, weight, PROMOTED + (weight != state.weight() ? ": weight set to " + weight
+        + "%" : "") + (passedAtWeight(state) ? "" : " without a passing analysis")));
     return out;
   }
 

@@ -106,6 +106,107 @@ class CanaryAnalysisTest {
     assertThat(failedCanaries / (double) TRIALS).as("seed %d", SEED).isLessThanOrEqualTo(SETTINGS.significance());
   }
 
+  /**
+   * A canary as the loop runs it with the default warm-up: background analysis every 2 s, latency counted from
+   * 30 s on (the first 15 runs test only the error rate), then over its own growing window. minRequests 30 and
+   * 30 canary requests per run (10 % of 300), so latency has just enough data at its first run.
+   */
+  static final Settings WARM = new Settings(Duration.ofSeconds(2), 0.05, 30, 0.005, 1.25, Duration.ofMinutes(5),
+      Duration.ofSeconds(30), Duration.ZERO);
+  static final int WARMUP_RUNS = 15;
+
+  /**
+   * Runs one canary of {@code runs} background runs, counting tested runs as the loop does; returns the run
+   * (1-based) whose verdict failed and on which metric, or null if none did.
+   */
+  static String canaryWithWarmup(SplittableRandom rnd, int runs, double canaryMedian, int stopAfterLatencyRuns) {
+    VersionStats canary = VersionStats.empty();
+    VersionStats stable = VersionStats.empty();
+    VersionStats latencyCanary = VersionStats.empty();
+    VersionStats latencyStable = VersionStats.empty();
+    CanaryAnalysis.TestedRuns tested = CanaryAnalysis.TestedRuns.NONE;
+    for (int run = 1; run <= runs; run++) {
+      VersionStats c = window(rnd, 30, 0.01, canaryMedian);
+      VersionStats s = window(rnd, 270, 0.01, 2000);
+      canary = plus(canary, c);
+      stable = plus(stable, s);
+      boolean warm = run > WARMUP_RUNS;
+      if (warm) {
+        latencyCanary = plus(latencyCanary, c);
+        latencyStable = plus(latencyStable, s);
+      }
+      Result r = CanaryAnalysis.analyze(canary, stable, warm ? latencyCanary : null, warm ? latencyStable : null, WARM,
+          tested);
+      tested = tested.after(r);
+      if (r.verdict() == Verdict.FAIL) {
+        return run + ":" + r.metrics().stream().filter(m -> m.verdict() == Verdict.FAIL).map(m -> m.name()).reduce((a, b) -> a + "," + b).orElseThrow();
+      }
+      if (tested.latency() >= stopAfterLatencyRuns) {
+        return null;
+      }
+    }
+    return null;
+  }
+
+  @Test
+  void anEmptyLatencyHistogramIsInconclusiveNotAPass() {
+    assertThat(MannWhitney.test(new long[3], new long[] {5, 3, 1}, 0).pValue()).as("nothing to test").isNaN();
+    SplittableRandom rnd = new SplittableRandom(SEED + 12);
+    VersionStats noLatency = new VersionStats(100, 0, BOUNDS, new long[BOUNDS.length + 1], Map.of());
+    Result r = CanaryAnalysis.analyze(noLatency, window(rnd, 900, 0, 2000), SETTINGS, 0);
+    assertThat(r.metrics().get(0).verdict()).isEqualTo(Verdict.PASS);
+    assertThat(r.metrics().get(1).verdict()).isEqualTo(Verdict.INCONCLUSIVE);
+    assertThat(r.metrics().get(1).detail()).contains("no latency observations");
+    assertThat(r.verdict()).isEqualTo(Verdict.INCONCLUSIVE);
+    VersionStats noHistogram = new VersionStats(100, 0, new long[0], new long[0], Map.of());
+    assertThat(CanaryAnalysis.analyze(noHistogram, noHistogram, SETTINGS, 0).verdict()).isEqualTo(Verdict.INCONCLUSIVE);
+  }
+
+  /** The warm-up's runs test only the error rate: they must not use up latency's share of α. */
+  @Test
+  void latencyIsTestedAtItsFirstRunsLevelAfterTheWarmUp() {
+    SplittableRandom rnd = new SplittableRandom(SEED + 9);
+    CanaryAnalysis.TestedRuns tested = CanaryAnalysis.TestedRuns.NONE;
+    for (int run = 0; run < WARMUP_RUNS; run++) {
+      tested = tested.after(CanaryAnalysis.analyze(window(rnd, 30, 0, 2000), window(rnd, 270, 0, 2000), null, null,
+          WARM, tested));
+    }
+    assertThat(tested).isEqualTo(new CanaryAnalysis.TestedRuns(WARMUP_RUNS, 0));
+    Result first = CanaryAnalysis.analyze(window(rnd, 30, 0, 2000), window(rnd, 270, 0, 2000), window(rnd, 30, 0, 2000),
+        window(rnd, 270, 0, 2000), WARM, tested);
+    assertThat(first.metrics().get(0).numbers().get("level"))
+        .isEqualTo(CanaryAnalysis.num(CanaryAnalysis.levelForRun(0.05, WARMUP_RUNS + 1)));
+    assertThat(first.metrics().get(1).numbers().get("level")).as("latency's first tested run")
+        .isEqualTo(CanaryAnalysis.num(CanaryAnalysis.levelForRun(0.05, 1)));
+    assertThat(tested.after(first)).isEqualTo(new CanaryAnalysis.TestedRuns(WARMUP_RUNS + 1, 1));
+  }
+
+  @Test
+  void noRealDifferenceFailsAtMostTheSignificanceOverWholeCanariesWithTheLatencyWarmUp() {
+    SplittableRandom rnd = new SplittableRandom(SEED + 10);
+    int failed = 0;
+    for (int t = 0; t < TRIALS; t++) {
+      if (canaryWithWarmup(rnd, 40, 2000, Integer.MAX_VALUE) != null) {
+        failed++;
+      }
+    }
+    assertThat(failed / (double) TRIALS).as("seed %d", SEED + 10).isLessThanOrEqualTo(WARM.significance());
+  }
+
+  /** A doubled latency is caught on latency's first tested run after the warm-up, at minRequests. */
+  @Test
+  void doubledLatencyIsCaughtAtTheFirstRunAfterTheWarmUp() {
+    SplittableRandom rnd = new SplittableRandom(SEED + 11);
+    int caught = 0;
+    for (int t = 0; t < TRIALS; t++) {
+      String failed = canaryWithWarmup(rnd, WARMUP_RUNS + 1, 4000, 1);
+      if ((WARMUP_RUNS + 1 + ":latency").equals(failed)) {
+        caught++;
+      }
+    }
+    assertThat(caught / (double) TRIALS).as("seed %d", SEED + 11).isGreaterThanOrEqualTo(0.95);
+  }
+
   /** Documented in docs/canary.md: with minRequests 200 a 10x error rate (1 % → 10 %) is caught on the first run. */
   @Test
   void tenfoldErrorRateIsCaughtAtTheDocumentedSampleSize() {

@@ -294,10 +294,13 @@ class DeployLoop implements SmartLifecycle {
     String stepVerdict = c.stepVerdict();
     String stepSummary = c.stepSummary();
     String inconclusiveSince = c.inconclusiveSince();
+    // A pass at the weight in force (the projection keeps the weight of the last pass; weights only grow).
+    boolean passedAtWeight = c.passedWeight() == c.weight();
     Instant last = lastAnalysis.get(dep.id());
     if (last == null || Duration.between(last, now).compareTo(settings.interval()) >= 0) {
       lastAnalysis.put(dep.id(), now);
-      int tested = c.testedRuns();
+      // Each metric's spending counts only the runs that tested it (latency is not tested while warming up).
+      CanaryAnalysis.TestedRuns tested = new CanaryAnalysis.TestedRuns(c.errorTestedRuns(), c.latencyTestedRuns());
       long run = queries.analysisCount(dep.id());
       VersionStats canaryNow = router.stats(service, dep.serial());
       VersionStats stableNow = router.stats(service, dep.fromSerial());
@@ -312,8 +315,9 @@ class DeployLoop implements SmartLifecycle {
           stableNow.minus(whole.previous()), warm == null ? null : canaryNow.minus(warm.target()),
           warm == null ? null : stableNow.minus(warm.previous()), settings, tested);
       append(analysisEvent(dep, ++run, "background", bg));
-      tested += bg.tested() ? 1 : 0;
+      tested = tested.after(bg);
       verdict = bg.verdict().word();
+      passedAtWeight |= bg.verdict() == Verdict.PASS;
       summary = bg.summary();
       if (bg.verdict() != Verdict.INCONCLUSIVE) {
         inconclusiveSince = null;
@@ -336,7 +340,7 @@ class DeployLoop implements SmartLifecycle {
     return new CanaryReconciler.State(Math.max(0, c.step()), c.weight(),
         c.stepSince() == null ? Instant.parse(dep.phaseSince()) : Instant.parse(c.stepSince()), c.promote(),
         c.pausedReason(), analysis(verdict, summary), analysis(stepVerdict, stepSummary),
-        inconclusiveSince == null ? null : Instant.parse(inconclusiveSince));
+        inconclusiveSince == null ? null : Instant.parse(inconclusiveSince), passedAtWeight);
   }
 
   private static CanaryReconciler.Analysis analysis(String verdict, String summary) {
