@@ -45,7 +45,9 @@ public record Notification(Kind kind, String service, String deployment, String 
   /**
    * The notification for an entry, if it is one people should hear about. {@code lastVerdict} holds the
    * previous background verdict per deployment: a run of failing verdicts (a halted canary keeps reporting)
-   * notifies once, when it begins; background passes are not news, a step's pass is.
+   * notifies once, when it begins; background passes are not news, a step's pass is. A deployment's entry is
+   * removed when it reaches a final phase ({@code COMPLETE}, {@code ROLLED_BACK}), so the map holds only
+   * deployments in progress (at most one per service).
    */
   static Optional<Notification> of(LedgerEntry entry, Map<String, String> lastVerdict) {
     LedgerEvent ev = entry.event();
@@ -68,15 +70,21 @@ public record Notification(Kind kind, String service, String deployment, String 
         }
         yield null;
       }
-      case DeploymentPhaseChanged e -> switch (e.phase()) {
-        case "ROLLING_BACK" -> new Notification(Kind.ROLLBACK, e.service(), e.id(), ":rewind: Deployment " + e.id()
-            + " of *" + e.service() + "* is rolling back: " + e.reason(), entry);
-        case "ROLLED_BACK" -> new Notification(Kind.ROLLBACK, e.service(), e.id(), "Deployment " + e.id() + " of *"
-            + e.service() + "* rolled back: " + e.reason(), entry);
-        case "COMPLETE" -> new Notification(Kind.COMPLETE, e.service(), e.id(), ":white_check_mark: Deployment "
-            + e.id() + " of *" + e.service() + "* complete: " + e.reason(), entry);
-        default -> null;
-      };
+      case DeploymentPhaseChanged e -> {
+        if (e.phase().equals("COMPLETE") || e.phase().equals("ROLLED_BACK")) {
+          lastVerdict.remove(e.id()); // final: no more verdicts will come for it
+        }
+        yield switch (e.phase()) {
+          // One rollback notification, when it begins: the cause is known then, and traffic is already on
+          // stable (the transition comes with the route back). ROLLED_BACK only says the canary's instances
+          // stopped, with the same reason every time: not news.
+          case "ROLLING_BACK" -> new Notification(Kind.ROLLBACK, e.service(), e.id(), ":rewind: Deployment " + e.id()
+              + " of *" + e.service() + "* is rolling back: " + e.reason(), entry);
+          case "COMPLETE" -> new Notification(Kind.COMPLETE, e.service(), e.id(), ":white_check_mark: Deployment "
+              + e.id() + " of *" + e.service() + "* complete: " + e.reason(), entry);
+          default -> null;
+        };
+      }
       case DeploymentPaused e -> new Notification(Kind.PAUSED, e.service(), e.id(), ":pause_button: Canary " + e.id()
           + " of *" + e.service() + "* waits for a human: " + e.reason(), entry);
       case DeploymentPromoteRequested e -> new Notification(Kind.PROMOTE, e.service(), e.id(), "Canary " + e.id()

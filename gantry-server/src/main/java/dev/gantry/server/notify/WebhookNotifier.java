@@ -54,7 +54,10 @@ class WebhookNotifier implements SmartLifecycle {
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(
       Thread.ofPlatform().name("gantry-notifier").daemon(true).factory());
-  /** Touched by the scheduler thread only. */
+  /**
+   * The last background verdict per deployment in progress (entries go when it ends, see
+   * {@link Notification#of}). Touched by the scheduler thread only.
+   */
   private final Map<String, String> lastVerdict = new HashMap<>();
   private long next;
   private volatile boolean running;

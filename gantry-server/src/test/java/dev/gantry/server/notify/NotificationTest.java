@@ -28,7 +28,11 @@ class NotificationTest {
   }
 
   static DeploymentAnalysisRecorded analysis(String kind, String verdict) {
-    return new DeploymentAnalysisRecorded("pricing-d0002", "pricing", 1, kind, verdict, true, "5xx 20%",
+    return analysis("pricing-d0002", kind, verdict);
+  }
+
+  static DeploymentAnalysisRecorded analysis(String deployment, String kind, String verdict) {
+    return new DeploymentAnalysisRecorded(deployment, "pricing", 1, kind, verdict, true, "5xx 20%",
         List.of(new AnalysisMetric("error-rate", verdict, "x", Map.of("z", "9"))));
   }
 
@@ -58,5 +62,43 @@ class NotificationTest {
     assertThat(of(analysis("background", "inconclusive"))).isEmpty();
     assertThat(of(analysis("background", "fail"))).as("a new run of failures").isPresent();
     assertThat(of(analysis("step", "pass")).orElseThrow().kind()).isEqualTo(Notification.Kind.PASS);
+  }
+
+  @Test
+  void aRollbackNotifiesOnceWhenItBeginsNotAgainWhenItEnds() {
+    Notification rolling = of(new DeploymentPhaseChanged("pricing-d0002", "pricing", "ROLLING_BACK",
+        "canary analysis failed: 5xx 20%")).orElseThrow();
+    assertThat(rolling.kind()).isEqualTo(Notification.Kind.ROLLBACK);
+    assertThat(rolling.text()).isEqualTo(":rewind: Deployment pricing-d0002 of *pricing* is rolling back: canary"
+        + " analysis failed: 5xx 20%");
+    assertThat(of(new DeploymentPhaseChanged("pricing-d0002", "pricing", "ROLLED_BACK",
+        "new instances stopped, traffic on the previous version"))).as("the end of the same rollback").isEmpty();
+  }
+
+  @Test
+  void theLastVerdictOfADeploymentIsForgottenWhenItEnds() {
+    for (int i = 1; i <= 1000; i++) {
+      String id = "pricing-d" + i;
+      assertThat(of(analysis(id, "background", "fail"))).isPresent();
+      assertThat(last).containsKey(id);
+      of(new DeploymentPhaseChanged(id, "pricing", "ROLLING_BACK", "canary analysis failed"));
+      assertThat(last).as("still rolling back").containsKey(id);
+      of(new DeploymentPhaseChanged(id, "pricing", i % 2 == 0 ? "ROLLED_BACK" : "COMPLETE", "done"));
+    }
+    assertThat(last).as("one entry per deployment in progress, none per finished one").isEmpty();
+  }
+
+  @Test
+  void theBodyCarriesTheLedgerSequenceNumber() {
+    Notification n = of(new DeploymentPhaseChanged("pricing-d0002", "pricing", "ROLLING_BACK", "aborted"))
+        .orElseThrow();
+    Map<String, Object> body = n.slackBody();
+    assertThat(body).containsEntry("text", n.text());
+    assertThat(body.get("blocks")).isEqualTo(List.of(Map.of("type", "section", "text",
+        Map.of("type", "mrkdwn", "text", n.text()))));
+    @SuppressWarnings("unchecked")
+    Map<String, Object> gantry = (Map<String, Object>) body.get("gantry");
+    assertThat(gantry).containsEntry("seq", seq).containsEntry("kind", "rollback")
+        .containsEntry("deployment", "pricing-d0002").containsEntry("event", "deployment.phase-changed");
   }
 }
