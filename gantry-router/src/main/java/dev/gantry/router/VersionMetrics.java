@@ -80,6 +80,6 @@ final class VersionMetrics {
     Map<String, Long> seen = new HashMap<>(clients.size() * 2);
     clients.forEach((id, n) -> seen.put(id, n.sum()));
     return new VersionStats(requests.sum(), errors5xx.sum(), LatencyBuckets.boundsMicros(), counts, Map.copyOf(seen),
-        Map.copyOf(lastSeen));
+        Map.copyOf(lastSeen), 0);
   }
 }
