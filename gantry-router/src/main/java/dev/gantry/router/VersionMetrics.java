@@ -1,6 +1,7 @@
 package dev.gantry.router;
 
 import dev.gantry.core.deploy.TrafficRouter.VersionStats;
+import java.time.Clock;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -23,16 +24,26 @@ final class VersionMetrics {
   private final LongAdder errors5xx = new LongAdder();
   private final AtomicLongArray latencyCounts = new AtomicLongArray(LatencyBuckets.counters());
   private final ConcurrentHashMap<String, LongAdder> clients = new ConcurrentHashMap<>();
-  /** When each client was last seen (wall clock, ms): what keeps a version alive in the directory. */
+  /** When each client was last seen (the injected clock, ms): what keeps a version alive in the directory. */
   private final ConcurrentHashMap<String, Long> lastSeen = new ConcurrentHashMap<>();
   private final LongAdder untrackedClientRequests = new LongAdder();
   private final int maxClients;
+  /**
+   * The control plane's clock: last-seen times are compared with its leases and retireAfter, so both must
+   * read the same time (a test clock in tests, the system clock in production).
+   */
+  private final Clock clock;
 
   VersionMetrics(int maxClients) {
+    this(maxClients, Clock.systemUTC());
+  }
+
+  VersionMetrics(int maxClients, Clock clock) {
     if (maxClients < 0) {
       throw new IllegalArgumentException("maxClients: " + maxClients + " (expected: >= 0)");
     }
     this.maxClients = maxClients;
+    this.clock = clock;
   }
 
   /**
@@ -51,7 +62,7 @@ final class VersionMetrics {
       count = clients.computeIfAbsent(id, k -> new LongAdder());
     }
     count.increment();
-    long now = System.currentTimeMillis();
+    long now = clock.millis();
     Long previous = lastSeen.get(id);
     if (previous == null || now - previous >= 1000) { // second resolution: one map write per client per second
       lastSeen.put(id, now);

@@ -181,4 +181,47 @@ class VersionKeeperTest {
     append(new ClientsSeen("pricing", "v1", Map.of("risk-batch", clock.instant().minusSeconds(5).toString())));
     assertThat(keeper.retire("system", "pricing", SPEC, clock.instant())).isEmpty();
   }
+
+  @Test
+  void aQuietClientWithALiveLeaseStaysAndRetiresWithItsEvidenceOnceTheLeaseExpiredAndRetireAfterPassed() {
+    deploy(1, false);
+    clock.advance(Duration.ofHours(1));
+    deploy(2, true); // v2 the default; v1 side by side
+    router.seen("pricing", serial(1), "risk-batch", clock.instant()); // the client's last call
+    java.time.Instant lastCall = clock.instant();
+    append(new LeaseAcquired("L-000001", "pricing", "v1", "month-end", clock.instant().plus(Duration.ofDays(30))
+        .toString()));
+
+    // Quiet for longer than retireAfter, but leased: it stays.
+    clock.advance(RETIRE_AFTER.plusDays(1));
+    pass();
+    assertThat(version("v1").state()).isEqualTo("running");
+
+    // The lease expires (day 30); retireAfter since the last call passed long ago: it retires on the next pass.
+    clock.advance(Duration.ofDays(30).minus(RETIRE_AFTER.plusDays(1)).minusSeconds(1));
+    pass();
+    assertThat(version("v1").state()).as("a second before the lease expires").isEqualTo("running");
+    clock.advance(Duration.ofSeconds(1));
+    pass();
+    assertThat(version("v1").state()).isEqualTo("retired");
+    assertThat(version("v1").successor()).isEqualTo("v2");
+    VersionRetired r = retirements().getFirst();
+    assertThat(r.reason()).contains("last client risk-batch").contains("L-000001 (month-end, expired");
+    assertThat(r.evidence().lastClient()).isEqualTo("risk-batch");
+    assertThat(r.evidence().lastSeen()).isEqualTo(lastCall.toString());
+    assertThat(r.evidence().leases()).containsExactly(new VersionRetired.LeaseEvidence("L-000001", "month-end",
+        lastCall.plus(Duration.ofDays(30)).toString(), false));
+  }
+
+  @Test
+  void theDefaultVersionIsNeverRetiredHoweverQuiet() {
+    deploy(1, false);
+    for (int i = 0; i < 5; i++) {
+      clock.advance(RETIRE_AFTER.multipliedBy(3));
+      assertThat(pass().defaultLabel()).isEqualTo("v1");
+    }
+    assertThat(version("v1").state()).isEqualTo("running");
+    assertThat(keeper.retire("olga", "pricing", SPEC, clock.instant())).isEmpty();
+    assertThat(retirements()).isEmpty();
+  }
 }
