@@ -52,7 +52,8 @@ class VersionsIT {
   @BeforeEach
   void start() throws Exception {
     dir = Files.createTempDirectory(Path.of(System.getProperty("java.io.tmpdir")), "versions-");
-    server = RunningServer.start(dir.resolve("data"), "--gantry.versions.client-flush-interval=1s");
+    server = RunningServer.start(dir.resolve("data"), "--gantry.versions.client-flush-interval=1s",
+        "--gantry.versions.min-retire-after=1s"); // retireAfter 4s: real time, so short
     GantryClient admin = server.client(server.adminToken());
     admin.createAccount("ci", "robot", List.of("deployer"));
     admin.createAccount("olga", "human", List.of("operator", "viewer"));
