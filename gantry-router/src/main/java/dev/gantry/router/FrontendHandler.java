@@ -273,6 +273,8 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     VersionRoute version = routed.version();
     x.version = version;
     version.metrics().recordClient(clientIdentity(x.request.headers()));
+    version.metrics().started();
+    x.inFlight = true;
     if (x.expectContinue) {
       // Answered here, once the request has somewhere to go; the backend sees a plain request.
       x.request.headers().remove(HttpHeaderNames.EXPECT);
@@ -626,6 +628,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     // Counted before the flush: whoever saw the response can already read it in the stats.
     long now = now();
     x.version.metrics().record(x.status, now - x.startNanos);
+    ended(x);
     ctx.flush();
     // Reusable only when both messages were complete: a backend that answered before reading the
     // whole request still expects (or discards) the rest of it.
@@ -690,6 +693,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
       log.debug("{} {}: backend {} failed mid-response ({}); closing the client connection",
           x.request.method(), x.originalUri, x.target, reason);
       x.version.metrics().record(HttpResponseStatus.BAD_GATEWAY.code(), now() - x.startNanos);
+      ended(x);
       closeNow(x);
       return;
     }
@@ -735,6 +739,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     long now = now();
     if (x.version != null) {
       x.version.metrics().record(x.status, now - x.startNanos);
+      ended(x);
     }
     x.closeAfter = writeToClient(response, !keepAlive);
     ctx.flush();
@@ -790,6 +795,17 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     updateReadInterest();
   }
 
+  /**
+   * Takes an exchange off its version's in-flight count, once: at its response's end, its local answer, or
+   * when the client goes away first. A retired version's instances stop when the count reaches zero.
+   */
+  private static void ended(Exchange x) {
+    if (x.inFlight) {
+      x.inFlight = false;
+      x.version.metrics().ended();
+    }
+  }
+
   private void closeNow(Exchange x) {
     closing = true;
     dropBackend(x);
@@ -816,6 +832,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
       // The client is gone mid-exchange: the backend connection is mid-message too, so close it.
       dropBackend(x);
       x.releasePending();
+      ended(x);
     }
     releaseBacklog();
     ctx.fireChannelInactive();

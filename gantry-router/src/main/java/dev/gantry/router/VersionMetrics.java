@@ -27,6 +27,11 @@ final class VersionMetrics {
   /** When each client was last seen (the injected clock, ms): what keeps a version alive in the directory. */
   private final ConcurrentHashMap<String, Long> lastSeen = new ConcurrentHashMap<>();
   private final LongAdder untrackedClientRequests = new LongAdder();
+  /**
+   * Requests routed to the version and not finished: what a retired version's drain waits for. A LongAdder,
+   * as every event loop starts and ends requests; its sum is exact once the loops are quiet.
+   */
+  private final LongAdder inFlight = new LongAdder();
   private final int maxClients;
   /**
    * The control plane's clock: last-seen times are compared with its leases and retireAfter, so both must
@@ -69,6 +74,20 @@ final class VersionMetrics {
     }
   }
 
+  /** A request was routed to this version (its end calls {@link #ended}, exactly once). */
+  void started() {
+    inFlight.increment();
+  }
+
+  /** A request started on this version ended: answered, failed, or its client went away. */
+  void ended() {
+    inFlight.decrement();
+  }
+
+  long inFlight() {
+    return inFlight.sum();
+  }
+
   /** Records a finished request: its status as sent to the client, and its latency. */
   void record(int status, long elapsedNanos) {
     requests.increment();
@@ -91,6 +110,6 @@ final class VersionMetrics {
     Map<String, Long> seen = new HashMap<>(clients.size() * 2);
     clients.forEach((id, n) -> seen.put(id, n.sum()));
     return new VersionStats(requests.sum(), errors5xx.sum(), LatencyBuckets.boundsMicros(), counts, Map.copyOf(seen),
-        Map.copyOf(lastSeen), 0);
+        Map.copyOf(lastSeen), inFlight.sum());
   }
 }

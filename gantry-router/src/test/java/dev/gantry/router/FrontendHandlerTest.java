@@ -591,4 +591,34 @@ class FrontendHandlerTest {
       ReferenceCountUtil.release(leftover);
     }
   }
+
+  @Test
+  void aRequestIsInFlightOnItsVersionFromRoutingToTheEndOfItsResponse() {
+    client.writeInbound(get("/pricing/quote"), LastHttpContent.EMPTY_LAST_CONTENT);
+    assertThat(routes.stats("pricing", "v1").inFlight()).isEqualTo(1);
+    EmbeddedChannel backend = backends.get(0);
+    ReferenceCountUtil.release(backend.readOutbound());
+
+    backend.writeInbound(ok(2), new DefaultLastHttpContent(text("ok")));
+
+    ReferenceCountUtil.release(client.readOutbound());
+    assertThat(routes.stats("pricing", "v1").inFlight()).isZero();
+  }
+
+  @Test
+  void aRequestWhoseClientLeavesOrWhoseBackendFailsIsNoLongerInFlight() {
+    client.writeInbound(get("/pricing/quote"), LastHttpContent.EMPTY_LAST_CONTENT);
+    assertThat(routes.stats("pricing", "v1").inFlight()).isEqualTo(1);
+    client.close();
+    assertThat(routes.stats("pricing", "v1").inFlight()).as("the client went away").isZero();
+
+    setUp();
+    refusing.put("10.0.0.1:8080", new ConnectException("refused"));
+    refusing.put("10.0.0.2:8080", new ConnectException("refused"));
+    client.writeInbound(get("/pricing/quote"), LastHttpContent.EMPTY_LAST_CONTENT);
+    FullHttpResponse problem = readProblem();
+    assertThat(problem.status().code()).isEqualTo(502);
+    problem.release();
+    assertThat(routes.stats("pricing", "v1").inFlight()).as("answered 502 by the router").isZero();
+  }
 }

@@ -59,6 +59,9 @@ class VersionKeeper {
   /** The last retirement decisions per service, with the versions they were made for. */
   private final Map<String, Decided> decided = new HashMap<>();
   static final Duration DECIDE_EVERY = Duration.ofSeconds(1);
+  /** Passes made, and per service@serial the pass at which a retired version was first seen idle and unrouted. */
+  private long passes;
+  private final Map<String, Long> idleSincePass = new HashMap<>();
 
   private record Decided(String shape, Instant at, List<Retirement.Decision> decisions) {}
 
@@ -89,6 +92,7 @@ class VersionKeeper {
    * previous default retires with it, in the same append, unless it is still in use (see {@link #added}).
    */
   View pass(ServiceRow svc, ServiceSpec spec, Optional<DeploymentRow> latest) {
+    passes++;
     Instant now = clock.instant();
     List<VersionRow> all = queries.versions(svc.name());
     if (svc.stableSerial() != null && all.stream().noneMatch(v -> v.serial().equals(svc.stableSerial())
@@ -316,26 +320,47 @@ class VersionKeeper {
   }
 
   /**
-   * Instances of a version retired for being unused may stop once its drain timeout has passed since the
-   * retirement. A replaced version's instances are the deployment's business (warm for scaleDownDelay).
+   * Instances of a version retired for being unused keep running while it drains: until the router has no
+   * request of it in flight, at most {@code drainTimeout} after the retirement. A replaced version's
+   * instances are the deployment's business (warm for scaleDownDelay).
+   *
+   * @param routed whether the route table in force still routes the serial (then new requests may come)
    */
-  boolean draining(View view, String serial, ServiceSpec spec) {
-    Instant now = clock.instant();
-    return view.all().stream().filter(v -> v.serial().equals(serial) && v.state().equals("retired"))
-        .anyMatch(v -> v.reason() != null && !v.reason().startsWith(REPLACED)
-            && now.isBefore(Instant.parse(v.retiredAt()).plus(spec.versions().drainTimeout())));
+  boolean draining(View view, String serial, ServiceSpec spec, boolean routed) {
+    return view.all().stream().anyMatch(v -> v.serial().equals(serial) && v.state().equals("retired")
+        && v.reason() != null && !v.reason().startsWith(REPLACED)) && !drained(view, serial, spec, routed);
   }
 
   /**
-   * Whether the loop may stop a retired version's instances now: a version retired for being unused after
-   * its drain timeout; a replaced one after the service's scaleDownDelay (warm for a rollback until then).
-   * The deployment's own target and previous version are the reconciler's business, not this.
+   * Whether the loop may stop a retired version's instances now. One retired for being unused: once no
+   * request of it is in flight on two passes in a row with its route gone (a request that read the old
+   * route table just before it changed is counted within microseconds; a pass later it is seen), or
+   * {@code drainTimeout} after the retirement, whichever comes first. A replaced one: after the service's
+   * scaleDownDelay (warm for a rollback until then). The deployment's own target and previous version are
+   * the reconciler's business, not this.
    */
-  boolean drained(View view, String serial, ServiceSpec spec) {
+  boolean drained(View view, String serial, ServiceSpec spec, boolean routed) {
     Instant now = clock.instant();
-    return view.all().stream().filter(v -> v.serial().equals(serial) && v.state().equals("retired"))
-        .anyMatch(v -> v.reason() != null && !now.isBefore(Instant.parse(v.retiredAt()).plus(
-            v.reason().startsWith(REPLACED) ? spec.scaleDownDelay() : spec.versions().drainTimeout())));
+    Optional<VersionRow> retired = view.all().stream()
+        .filter(v -> v.serial().equals(serial) && v.state().equals("retired") && v.reason() != null).findFirst();
+    if (retired.isEmpty()) {
+      return false;
+    }
+    VersionRow v = retired.get();
+    Instant at = Instant.parse(v.retiredAt());
+    if (v.reason().startsWith(REPLACED)) {
+      return !now.isBefore(at.plus(spec.scaleDownDelay()));
+    }
+    if (!now.isBefore(at.plus(spec.versions().drainTimeout()))) {
+      return true; // the upper bound: a request that hangs does not keep the instances forever
+    }
+    String key = view.all().getFirst().service() + "@" + serial;
+    if (routed || router.stats(view.all().getFirst().service(), serial).inFlight() > 0) {
+      idleSincePass.remove(key);
+      return false;
+    }
+    Long since = idleSincePass.putIfAbsent(key, passes);
+    return since != null && since < passes;
   }
 
   /** The clients the router saw calling a version since it started, with their last-seen times. */

@@ -224,4 +224,36 @@ class VersionKeeperTest {
     assertThat(keeper.retire("olga", "pricing", SPEC, clock.instant())).isEmpty();
     assertThat(retirements()).isEmpty();
   }
+
+  @Test
+  void aRetiredVersionStopsOnceNothingIsInFlightAndItsRouteIsGone() {
+    v1QuietPastRetireAfter();
+    VersionKeeper.View view = pass();
+    assertThat(version("v1").state()).isEqualTo("retired");
+
+    router.inFlight("pricing", serial(1), 2);
+    assertThat(keeper.drained(view, serial(1), SPEC, false)).as("two requests in flight").isFalse();
+    assertThat(keeper.draining(view, serial(1), SPEC, false)).isTrue();
+    router.inFlight("pricing", serial(1), 0);
+    view = pass();
+    assertThat(keeper.drained(view, serial(1), SPEC, true)).as("the old route table is still in force").isFalse();
+    view = pass();
+    assertThat(keeper.drained(view, serial(1), SPEC, false))
+        .as("idle on one pass: a request that read the old table may be a moment from being counted").isFalse();
+    view = pass();
+    assertThat(keeper.drained(view, serial(1), SPEC, false)).as("idle on two passes, long before drainTimeout")
+        .isTrue();
+    assertThat(keeper.draining(view, serial(1), SPEC, false)).isFalse();
+  }
+
+  @Test
+  void aRetiredVersionWithARequestThatHangsStopsAfterDrainTimeout() {
+    v1QuietPastRetireAfter();
+    pass();
+    router.inFlight("pricing", serial(1), 1);
+    clock.advance(SPEC.versions().drainTimeout().minusSeconds(1));
+    assertThat(keeper.drained(pass(), serial(1), SPEC, false)).isFalse();
+    clock.advance(Duration.ofSeconds(1));
+    assertThat(keeper.drained(pass(), serial(1), SPEC, false)).isTrue();
+  }
 }
