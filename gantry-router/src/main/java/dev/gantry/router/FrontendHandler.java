@@ -226,7 +226,8 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
           respondLocal(x, HttpResponseStatus.NOT_FOUND, Problems.ROUTE_NOT_FOUND, n.detail(), x.keepAlive);
       case RouteSelection.Gone g -> respondLocal(x, HttpResponseStatus.GONE, Problems.VERSION_RETIRED, "version '"
           + g.label() + "' of service '" + g.service() + "' is retired" + (g.successor() == null ? ""
-          : "; use its successor " + g.successor() + " (Gantry-Version: " + g.successor() + ")"), x.keepAlive);
+          : "; use its successor " + g.successor() + " (Gantry-Version: " + g.successor() + ")"), x.keepAlive,
+          g.successor() == null ? java.util.Map.of() : java.util.Map.of("successor", g.successor()));
       case RouteSelection.NoSuchVersion n ->
           respondLocal(x, HttpResponseStatus.NOT_FOUND, Problems.VERSION_NOT_FOUND, n.detail(), x.keepAlive);
       case RouteSelection.NoVersion n ->
@@ -718,12 +719,18 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
    * and dropped so the connection can serve the next request.
    */
   private void respondLocal(Exchange x, HttpResponseStatus status, String code, String detail, boolean keepAlive) {
+    respondLocal(x, status, code, detail, keepAlive, java.util.Map.of());
+  }
+
+  private void respondLocal(Exchange x, HttpResponseStatus status, String code, String detail, boolean keepAlive,
+      java.util.Map<String, Object> extensions) {
     if (!x.requestReceived && x.expectContinue) {
       // The client waits for 100 Continue and may never send the body it announced: the connection
       // cannot tell where the next request starts, so it closes (RFC 9110 §10.1.1).
       keepAlive = false;
     }
-    FullHttpResponse response = Problems.response(x.clientVersion, status, code, detail, x.originalUri, x.requestId);
+    FullHttpResponse response = Problems.response(x.clientVersion, status, code, detail, x.originalUri, x.requestId,
+        extensions);
     HttpUtil.setKeepAlive(response, keepAlive);
     if (x.version != null) {
       response.headers().set(ForwardingHeaders.X_GANTRY_VERSION, x.version.versionHeader());
