@@ -87,6 +87,9 @@ class VersionApiTest extends ApiTestSupport {
 
     assertThat(ci.renewLease(id, "1d").get("expiresAt")).isEqualTo(thirtyDays);
     assertThat(ci.renewLease(id, "60d").get("expiresAt")).isEqualTo(clock.instant().plus(Duration.ofDays(60)).toString());
+    assertThat(ci.releaseLease(id).get("released")).isEqualTo(true);
+    refused(409, "lease-released", () -> ci.releaseLease(id));
+    refused(409, "lease-released", () -> ci.renewLease(id, "1d"));
   }
 
   @Test

@@ -10,7 +10,6 @@ import dev.gantry.core.ledger.LedgerEvent.LeaseAcquired;
 import dev.gantry.core.ledger.LedgerEvent.LeaseReleased;
 import dev.gantry.core.ledger.LedgerEvent.LeaseRenewed;
 import dev.gantry.core.ledger.LedgerEvent.VersionPinned;
-import dev.gantry.core.ledger.LedgerEvent.VersionRetired;
 import dev.gantry.core.ledger.LedgerStore.ArtifactRecord;
 import dev.gantry.core.ledger.LedgerStore.LeaseRecord;
 import dev.gantry.core.version.Retirement;
@@ -269,15 +268,14 @@ class VersionController {
       @RequestBody String body) {
     Access.require(p, DEPLOYER, OPERATOR);
     RequestBodies.object(body, Set.of(), Set.of());
-    LeaseRow l = liveLease(id);
-    store.append(p.account(), state -> List.<LedgerEvent>of(new LeaseReleased(id, l.service())));
+    Instant now = clock.instant();
+    store.append(p.account(), st -> {
+      // Checked in the append: two releases racing write one lease.released.
+      LeaseRecord l = st.lease(id).orElseThrow(() -> ApiException.notFound("no lease '" + id + "'"));
+      refuseDead(id, l.released(), l.expiresAt(), now);
+      return List.<LedgerEvent>of(new LeaseReleased(id, l.service()));
+    });
     return leaseView(queries.lease(id).orElseThrow(), clock.instant());
-  }
-
-  private LeaseRow liveLease(String id) {
-    LeaseRow l = queries.lease(id).orElseThrow(() -> ApiException.notFound("no lease '" + id + "'"));
-    refuseDead(id, l.released(), l.expiresAt(), clock.instant());
-    return l;
   }
 
   private static void refuseDead(String id, boolean released, String expiresAt, Instant now) {
