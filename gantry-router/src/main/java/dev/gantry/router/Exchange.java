@@ -33,6 +33,8 @@ final class Exchange {
   /** The client sent {@code Expect: 100-continue} and waits for a 100 before sending its body. */
   boolean expectContinue;
   VersionRoute version;
+  /** Counted in the version's in-flight requests and not yet taken off (see FrontendHandler#ended). */
+  boolean inFlight;
   Backend target;
   int attempts;
 

@@ -226,7 +226,8 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
           respondLocal(x, HttpResponseStatus.NOT_FOUND, Problems.ROUTE_NOT_FOUND, n.detail(), x.keepAlive);
       case RouteSelection.Gone g -> respondLocal(x, HttpResponseStatus.GONE, Problems.VERSION_RETIRED, "version '"
           + g.label() + "' of service '" + g.service() + "' is retired" + (g.successor() == null ? ""
-          : "; use its successor " + g.successor() + " (Gantry-Version: " + g.successor() + ")"), x.keepAlive);
+          : "; use its successor " + g.successor() + " (Gantry-Version: " + g.successor() + ")"), x.keepAlive,
+          g.successor() == null ? java.util.Map.of() : java.util.Map.of("successor", g.successor()));
       case RouteSelection.NoSuchVersion n ->
           respondLocal(x, HttpResponseStatus.NOT_FOUND, Problems.VERSION_NOT_FOUND, n.detail(), x.keepAlive);
       case RouteSelection.NoVersion n ->
@@ -273,6 +274,8 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     VersionRoute version = routed.version();
     x.version = version;
     version.metrics().recordClient(clientIdentity(x.request.headers()));
+    version.metrics().started();
+    x.inFlight = true;
     if (x.expectContinue) {
       // Answered here, once the request has somewhere to go; the backend sees a plain request.
       x.request.headers().remove(HttpHeaderNames.EXPECT);
@@ -626,6 +629,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     // Counted before the flush: whoever saw the response can already read it in the stats.
     long now = now();
     x.version.metrics().record(x.status, now - x.startNanos);
+    ended(x);
     ctx.flush();
     // Reusable only when both messages were complete: a backend that answered before reading the
     // whole request still expects (or discards) the rest of it.
@@ -690,6 +694,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
       log.debug("{} {}: backend {} failed mid-response ({}); closing the client connection",
           x.request.method(), x.originalUri, x.target, reason);
       x.version.metrics().record(HttpResponseStatus.BAD_GATEWAY.code(), now() - x.startNanos);
+      ended(x);
       closeNow(x);
       return;
     }
@@ -714,12 +719,18 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
    * and dropped so the connection can serve the next request.
    */
   private void respondLocal(Exchange x, HttpResponseStatus status, String code, String detail, boolean keepAlive) {
+    respondLocal(x, status, code, detail, keepAlive, java.util.Map.of());
+  }
+
+  private void respondLocal(Exchange x, HttpResponseStatus status, String code, String detail, boolean keepAlive,
+      java.util.Map<String, Object> extensions) {
     if (!x.requestReceived && x.expectContinue) {
       // The client waits for 100 Continue and may never send the body it announced: the connection
       // cannot tell where the next request starts, so it closes (RFC 9110 §10.1.1).
       keepAlive = false;
     }
-    FullHttpResponse response = Problems.response(x.clientVersion, status, code, detail, x.originalUri, x.requestId);
+    FullHttpResponse response = Problems.response(x.clientVersion, status, code, detail, x.originalUri, x.requestId,
+        extensions);
     HttpUtil.setKeepAlive(response, keepAlive);
     if (x.version != null) {
       response.headers().set(ForwardingHeaders.X_GANTRY_VERSION, x.version.versionHeader());
@@ -735,6 +746,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     long now = now();
     if (x.version != null) {
       x.version.metrics().record(x.status, now - x.startNanos);
+      ended(x);
     }
     x.closeAfter = writeToClient(response, !keepAlive);
     ctx.flush();
@@ -790,6 +802,17 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     updateReadInterest();
   }
 
+  /**
+   * Takes an exchange off its version's in-flight count, once: at its response's end, its local answer, or
+   * when the client goes away first. A retired version's instances stop when the count reaches zero.
+   */
+  private static void ended(Exchange x) {
+    if (x.inFlight) {
+      x.inFlight = false;
+      x.version.metrics().ended();
+    }
+  }
+
   private void closeNow(Exchange x) {
     closing = true;
     dropBackend(x);
@@ -816,6 +839,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
       // The client is gone mid-exchange: the backend connection is mid-message too, so close it.
       dropBackend(x);
       x.releasePending();
+      ended(x);
     }
     releaseBacklog();
     ctx.fireChannelInactive();

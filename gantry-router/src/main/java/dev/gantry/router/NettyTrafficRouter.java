@@ -206,6 +206,14 @@ public final class NettyTrafficRouter implements TrafficRouter {
    *     against single-threaded peers, the number of cores in production
    */
   public NettyTrafficRouter(String bindHost, int port, int eventLoopThreads, Options options) {
+    this(bindHost, port, eventLoopThreads, options, java.time.Clock.systemUTC());
+  }
+
+  /**
+   * As above, with the clock that dates the clients seen per version: the control plane passes its own, so
+   * the last-seen times it compares with leases and retireAfter come from the same time source.
+   */
+  public NettyTrafficRouter(String bindHost, int port, int eventLoopThreads, Options options, java.time.Clock clock) {
     if (bindHost == null || bindHost.isBlank()) {
       throw new IllegalArgumentException("bindHost: '" + bindHost + "' (expected: a host or address)");
     }
@@ -223,7 +231,10 @@ public final class NettyTrafficRouter implements TrafficRouter {
     this.eventLoopThreads = eventLoopThreads;
     this.options = options;
     this.transport = Transport.select(options.nativeTransport());
-    this.routes = new RouteRegistry(options.maxClientsPerVersion());
+    if (clock == null) {
+      throw new IllegalArgumentException("clock: null (expected: e.g. Clock.systemUTC())");
+    }
+    this.routes = new RouteRegistry(options.maxClientsPerVersion(), clock);
   }
 
   /** Binds the listener; returns this router. */

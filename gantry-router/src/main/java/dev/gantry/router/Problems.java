@@ -39,6 +39,12 @@ final class Problems {
 
   static FullHttpResponse response(HttpVersion version, HttpResponseStatus status, String code, String detail,
       String instance, CharSequence requestId) {
+    return response(version, status, code, detail, instance, requestId, Map.of());
+  }
+
+  /** As above, with extension members (RFC 9457 §3.2) for tools: a retired version's {@code successor}. */
+  static FullHttpResponse response(HttpVersion version, HttpResponseStatus status, String code, String detail,
+      String instance, CharSequence requestId, Map<String, Object> extensions) {
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("type", TYPE_BASE + code);
     body.put("title", status.reasonPhrase());
@@ -48,6 +54,7 @@ final class Problems {
       body.put("instance", instance);
     }
     body.put("code", code);
+    body.putAll(extensions);
     byte[] bytes = Json.write(body).getBytes(StandardCharsets.UTF_8);
     FullHttpResponse response = new DefaultFullHttpResponse(version, status, Unpooled.wrappedBuffer(bytes));
     response.headers()

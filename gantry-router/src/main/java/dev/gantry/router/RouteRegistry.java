@@ -16,11 +16,18 @@ final class RouteRegistry {
   private record VersionKey(String service, String version) {}
 
   private final int maxClientsPerVersion;
+  private final java.time.Clock clock;
   private final ConcurrentHashMap<VersionKey, VersionMetrics> metrics = new ConcurrentHashMap<>();
   private volatile RouteSnapshot snapshot = RouteSnapshot.EMPTY;
 
   RouteRegistry(int maxClientsPerVersion) {
+    this(maxClientsPerVersion, java.time.Clock.systemUTC());
+  }
+
+  /** clock: when clients are seen (the control plane's clock, so last-seen compares with its leases). */
+  RouteRegistry(int maxClientsPerVersion, java.time.Clock clock) {
     this.maxClientsPerVersion = maxClientsPerVersion;
+    this.clock = clock;
   }
 
   RouteSnapshot current() {
@@ -47,6 +54,6 @@ final class RouteRegistry {
   }
 
   VersionMetrics metrics(String service, String version) {
-    return metrics.computeIfAbsent(new VersionKey(service, version), k -> new VersionMetrics(maxClientsPerVersion));
+    return metrics.computeIfAbsent(new VersionKey(service, version), k -> new VersionMetrics(maxClientsPerVersion, clock));
   }
 }

@@ -1,6 +1,7 @@
 package dev.gantry.router;
 
 import dev.gantry.core.deploy.TrafficRouter.VersionStats;
+import java.time.Clock;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -23,16 +24,31 @@ final class VersionMetrics {
   private final LongAdder errors5xx = new LongAdder();
   private final AtomicLongArray latencyCounts = new AtomicLongArray(LatencyBuckets.counters());
   private final ConcurrentHashMap<String, LongAdder> clients = new ConcurrentHashMap<>();
-  /** When each client was last seen (wall clock, ms): what keeps a version alive in the directory. */
+  /** When each client was last seen (the injected clock, ms): what keeps a version alive in the directory. */
   private final ConcurrentHashMap<String, Long> lastSeen = new ConcurrentHashMap<>();
   private final LongAdder untrackedClientRequests = new LongAdder();
+  /**
+   * Requests routed to the version and not finished: what a retired version's drain waits for. A LongAdder,
+   * as every event loop starts and ends requests; its sum is exact once the loops are quiet.
+   */
+  private final LongAdder inFlight = new LongAdder();
   private final int maxClients;
+  /**
+   * The control plane's clock: last-seen times are compared with its leases and retireAfter, so both must
+   * read the same time (a test clock in tests, the system clock in production).
+   */
+  private final Clock clock;
 
   VersionMetrics(int maxClients) {
+    this(maxClients, Clock.systemUTC());
+  }
+
+  VersionMetrics(int maxClients, Clock clock) {
     if (maxClients < 0) {
       throw new IllegalArgumentException("maxClients: " + maxClients + " (expected: >= 0)");
     }
     this.maxClients = maxClients;
+    this.clock = clock;
   }
 
   /**
@@ -51,11 +67,25 @@ final class VersionMetrics {
       count = clients.computeIfAbsent(id, k -> new LongAdder());
     }
     count.increment();
-    long now = System.currentTimeMillis();
+    long now = clock.millis();
     Long previous = lastSeen.get(id);
     if (previous == null || now - previous >= 1000) { // second resolution: one map write per client per second
       lastSeen.put(id, now);
     }
+  }
+
+  /** A request was routed to this version (its end calls {@link #ended}, exactly once). */
+  void started() {
+    inFlight.increment();
+  }
+
+  /** A request started on this version ended: answered, failed, or its client went away. */
+  void ended() {
+    inFlight.decrement();
+  }
+
+  long inFlight() {
+    return inFlight.sum();
   }
 
   /** Records a finished request: its status as sent to the client, and its latency. */
@@ -80,6 +110,6 @@ final class VersionMetrics {
     Map<String, Long> seen = new HashMap<>(clients.size() * 2);
     clients.forEach((id, n) -> seen.put(id, n.sum()));
     return new VersionStats(requests.sum(), errors5xx.sum(), LatencyBuckets.boundsMicros(), counts, Map.copyOf(seen),
-        Map.copyOf(lastSeen));
+        Map.copyOf(lastSeen), inFlight.sum());
   }
 }

@@ -36,9 +36,19 @@ final class VersionRoute {
   /** Marks this version as scheduled to retire; called while the route table is compiled, before publication. */
   void deprecate(long deprecatedAtEpochSeconds, long sunsetAtEpochSeconds, String successorLink) {
     this.deprecationHeader = new AsciiString("@" + deprecatedAtEpochSeconds);
-    this.sunsetHeader = new AsciiString(java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME.format(
-        java.time.Instant.ofEpochSecond(sunsetAtEpochSeconds).atZone(java.time.ZoneOffset.UTC)));
+    this.sunsetHeader = new AsciiString(httpDate(sunsetAtEpochSeconds));
     this.linkHeader = successorLink == null ? null : new AsciiString(successorLink);
+  }
+
+  /**
+   * IMF-fixdate (RFC 9110 §5.6.7), the only form a sender may generate: two-digit day, "GMT". The JDK's
+   * RFC_1123_DATE_TIME prints days 1–9 with one digit ("Fri, 5 Dec 2025"), which strict parsers reject.
+   */
+  static final java.time.format.DateTimeFormatter IMF_FIXDATE = java.time.format.DateTimeFormatter
+      .ofPattern("EEE, dd MMM yyyy HH:mm:ss 'GMT'", java.util.Locale.US).withZone(java.time.ZoneOffset.UTC);
+
+  static String httpDate(long epochSeconds) {
+    return IMF_FIXDATE.format(java.time.Instant.ofEpochSecond(epochSeconds));
   }
 
   AsciiString deprecationHeader() {

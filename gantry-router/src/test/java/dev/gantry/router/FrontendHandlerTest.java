@@ -591,4 +591,49 @@ class FrontendHandlerTest {
       ReferenceCountUtil.release(leftover);
     }
   }
+
+  @Test
+  void aRequestIsInFlightOnItsVersionFromRoutingToTheEndOfItsResponse() {
+    client.writeInbound(get("/pricing/quote"), LastHttpContent.EMPTY_LAST_CONTENT);
+    assertThat(routes.stats("pricing", "v1").inFlight()).isEqualTo(1);
+    EmbeddedChannel backend = backends.get(0);
+    ReferenceCountUtil.release(backend.readOutbound());
+
+    backend.writeInbound(ok(2), new DefaultLastHttpContent(text("ok")));
+
+    ReferenceCountUtil.release(client.readOutbound());
+    assertThat(routes.stats("pricing", "v1").inFlight()).isZero();
+  }
+
+  @Test
+  void aRequestWhoseClientLeavesOrWhoseBackendFailsIsNoLongerInFlight() {
+    client.writeInbound(get("/pricing/quote"), LastHttpContent.EMPTY_LAST_CONTENT);
+    assertThat(routes.stats("pricing", "v1").inFlight()).isEqualTo(1);
+    client.close();
+    assertThat(routes.stats("pricing", "v1").inFlight()).as("the client went away").isZero();
+
+    setUp();
+    refusing.put("10.0.0.1:8080", new ConnectException("refused"));
+    refusing.put("10.0.0.2:8080", new ConnectException("refused"));
+    client.writeInbound(get("/pricing/quote"), LastHttpContent.EMPTY_LAST_CONTENT);
+    FullHttpResponse problem = readProblem();
+    assertThat(problem.status().code()).isEqualTo(502);
+    problem.release();
+    assertThat(routes.stats("pricing", "v1").inFlight()).as("answered 502 by the router").isZero();
+  }
+
+  @Test
+  void aRequestForARetiredVersionIs410WithTheSuccessorAsAMember() {
+    routes.apply(new dev.gantry.core.deploy.TrafficRouter.RouteTable("pricing", "pricing.example", "pricing", "v3",
+        null, Map.of("v3", List.of("10.0.0.3:8080")), Map.of("v3", "S-v3"), null,
+        new dev.gantry.core.deploy.TrafficRouter.Versions(Map.of("v3", "v3"), Map.of("v1", "v3"), Map.of())));
+    client.writeInbound(get("/pricing/v1/quote"), LastHttpContent.EMPTY_LAST_CONTENT);
+
+    FullHttpResponse r = readProblem();
+    assertThat(r.status().code()).isEqualTo(410);
+    Map<String, Object> problem = body(r);
+    assertThat(problem).containsEntry("code", "version-retired").containsEntry("successor", "v3");
+    assertThat((String) problem.get("detail")).contains("use its successor v3");
+    assertThat(dialed).isEmpty();
+  }
 }

@@ -81,4 +81,13 @@ class VersionAddressTest {
     ForwardingHeaders.prepareResponse(current, v3, "req-2");
     assertThat(current.headers().contains("Deprecation")).isFalse();
   }
+
+  @Test
+  void sunsetIsAnImfFixdateWithATwoDigitDayOnDaysOneToNine() {
+    VersionRoute v = new VersionRoute("pricing", "A-2", "A-2", List.of(), new VersionMetrics(1));
+    v.deprecate(1_764_547_200L, 1_764_892_800L, null); // 2025-12-05T00:00:00Z
+    assertThat(v.sunsetHeader().toString()).isEqualTo("Fri, 05 Dec 2025 00:00:00 GMT");
+    v.deprecate(1_764_547_200L, 1_767_225_599L, null); // the last second of 2025
+    assertThat(v.sunsetHeader().toString()).isEqualTo("Wed, 31 Dec 2025 23:59:59 GMT");
+  }
 }

@@ -101,4 +101,41 @@ class VersionMetricsTest {
 
     assertThat(m.snapshot().clients()).containsOnlyKeys("x".repeat(VersionMetrics.MAX_CLIENT_ID_LENGTH));
   }
+
+  /** A clock a test moves by hand. */
+  static final class MutableClock extends java.time.Clock {
+    java.time.Instant now = java.time.Instant.parse("2030-01-01T00:00:00Z");
+
+    @Override
+    public java.time.Instant instant() {
+      return now;
+    }
+
+    @Override
+    public java.time.ZoneId getZone() {
+      return java.time.ZoneOffset.UTC;
+    }
+
+    @Override
+    public java.time.Clock withZone(java.time.ZoneId zone) {
+      return this;
+    }
+  }
+
+  @Test
+  void clientsAreLastSeenAtTheInjectedClocksTimeToTheSecond() {
+    MutableClock clock = new MutableClock();
+    VersionMetrics m = new VersionMetrics(10, clock);
+    m.recordClient("risk-batch");
+    long first = clock.now.toEpochMilli();
+    assertThat(m.snapshot().clientLastSeenMillis()).isEqualTo(Map.of("risk-batch", first));
+
+    clock.now = clock.now.plusMillis(999);
+    m.recordClient("risk-batch");
+    assertThat(m.snapshot().clientLastSeenMillis()).as("one write per client and second").containsEntry("risk-batch", first);
+
+    clock.now = clock.now.plus(java.time.Duration.ofDays(20));
+    m.recordClient("risk-batch");
+    assertThat(m.snapshot().clientLastSeenMillis()).containsEntry("risk-batch", clock.now.toEpochMilli());
+  }
 }

@@ -10,6 +10,10 @@ import dev.gantry.core.ledger.LedgerStore.TestRunRecord;
 import dev.gantry.core.ledger.LedgerStore.ArtifactRecord;
 import dev.gantry.core.ledger.LedgerStore.StateView;
 import dev.gantry.core.ledger.LedgerStore.TokenRecord;
+import dev.gantry.core.ledger.LedgerStore.ClientRecord;
+import dev.gantry.core.ledger.LedgerStore.LeaseRecord;
+import dev.gantry.core.ledger.LedgerStore.ServiceRecord;
+import dev.gantry.core.ledger.LedgerStore.VersionRecord;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -180,6 +184,61 @@ final class JdbcStateView implements StateView {
         + " WHERE serial = ? ORDER BY started_at, id", List.of(serial), rs -> out.add(new DeploymentRecord(
         rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5), rs.getString(6),
         rs.getInt(7) != 0, rs.getString(8))));
+    return out;
+  }
+
+  @Override
+  public Optional<ServiceRecord> service(String name) {
+    List<ServiceRecord> out = new ArrayList<>();
+    rows("SELECT name, stable_serial, pinned FROM service WHERE name = ?", List.of(name),
+        rs -> out.add(new ServiceRecord(rs.getString(1), rs.getString(2), rs.getString(3))));
+    return out.stream().findFirst();
+  }
+
+  @Override
+  public List<VersionRecord> versions(String service) {
+    List<VersionRecord> out = new ArrayList<>();
+    rows("SELECT service, label, serial, state, side_by_side, added_at, deprecated_at, retired_at, reason, successor"
+        + " FROM service_version WHERE service = ? ORDER BY label", List.of(service),
+        rs -> out.add(new VersionRecord(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
+            rs.getInt(5) != 0, rs.getString(6), rs.getString(7), rs.getString(8), rs.getString(9), rs.getString(10))));
+    return out;
+  }
+
+  private static final String LEASE_COLUMNS = "id, service, label, client, expires_at, released, acquired_by, acquired_at";
+
+  private static LeaseRecord lease(ResultSet rs) throws SQLException {
+    return new LeaseRecord(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
+        rs.getInt(6) != 0, rs.getString(7), rs.getString(8));
+  }
+
+  @Override
+  public List<LeaseRecord> leases(String service) {
+    List<LeaseRecord> out = new ArrayList<>();
+    rows("SELECT " + LEASE_COLUMNS + " FROM lease WHERE service = ? ORDER BY id", List.of(service),
+        rs -> out.add(lease(rs)));
+    return out;
+  }
+
+  @Override
+  public Optional<LeaseRecord> lease(String id) {
+    List<LeaseRecord> out = new ArrayList<>();
+    rows("SELECT " + LEASE_COLUMNS + " FROM lease WHERE id = ?", List.of(id), rs -> out.add(lease(rs)));
+    return out.stream().findFirst();
+  }
+
+  @Override
+  public long nextLeaseNumber() {
+    // Ids are L- and a zero-padded number; the number, not the text, is compared (L-1000000 > L-999999).
+    return scalar("SELECT COALESCE(MAX(CAST(SUBSTR(id, 3) AS BIGINT)), 0) + 1 FROM lease");
+  }
+
+  @Override
+  public List<ClientRecord> versionClients(String service) {
+    List<ClientRecord> out = new ArrayList<>();
+    rows("SELECT service, label, client, last_seen FROM version_client WHERE service = ? ORDER BY label, client",
+        List.of(service), rs -> out.add(new ClientRecord(rs.getString(1), rs.getString(2), rs.getString(3),
+            rs.getString(4))));
     return out;
   }
 

@@ -211,9 +211,17 @@ final class Projector {
             + " retired_at = NULL, reason = NULL, successor = NULL, updated_seq = excluded.updated_seq",
             e.service(), e.label(), e.serial(), e.sideBySide() ? 1 : 0, entry.time(), seq);
       }
-      case VersionRetired e -> expectOne(e.service() + "@" + e.label(), update(c, "UPDATE service_version SET"
-          + " state = 'retired', retired_at = ?, reason = ?, successor = ?, updated_seq = ? WHERE service = ? AND label = ?",
-          entry.time(), e.reason(), e.successor(), seq, e.service(), e.label()));
+      case VersionRetired e -> {
+        // Only a running version retires: the first retirement's time, reason and successor stand. Commands
+        // decide inside the append so none writes a second one; ledgers written before that may hold two, and
+        // still replay to the rows they produced then.
+        if (update(c, "UPDATE service_version SET state = 'retired', retired_at = ?, reason = ?, successor = ?,"
+            + " updated_seq = ? WHERE service = ? AND label = ? AND state = 'running'", entry.time(), e.reason(),
+            e.successor(), seq, e.service(), e.label()) == 0) {
+          expectOne(e.service() + "@" + e.label(), count(c, "SELECT COUNT(*) FROM service_version WHERE service = ?"
+              + " AND label = ?", e.service(), e.label()));
+        }
+      }
       case VersionPinned e -> expectOne(e.service(), update(c,
           "UPDATE service SET pinned = ?, updated_seq = ? WHERE name = ?", e.label(), seq, e.service()));
       case ClientsSeen e -> {
@@ -262,6 +270,16 @@ final class Projector {
   private static void expectOne(String key, int rows) {
     if (rows != 1) {
       throw new IllegalStateException("projection has no row for '" + key + "'");
+    }
+  }
+
+  private static int count(Statements c, String sql, Object... args) throws SQLException {
+    PreparedStatement ps = c.prepare(sql);
+    for (int i = 0; i < args.length; i++) {
+      ps.setObject(i + 1, args[i]);
+    }
+    try (java.sql.ResultSet rs = ps.executeQuery()) {
+      return rs.next() ? rs.getInt(1) : 0;
     }
   }
 

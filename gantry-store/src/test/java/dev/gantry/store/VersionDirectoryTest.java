@@ -79,4 +79,33 @@ class VersionDirectoryTest {
       }
     }
   }
+
+  @Test
+  void onlyARunningVersionRetiresAndTheFirstRetirementStandsOnReplay() {
+    try (StoreFixture f = StoreFixture.open("sqlite", Clock.fixed(NOW, ZoneOffset.UTC))) {
+      f.store().append("system", st -> List.of(new VersionAdded("pricing", "v1", "A-000001", false),
+          new VersionAdded("pricing", "v2", "A-000002", true)));
+      f.store().append("system", st -> List.of(new VersionRetired("pricing", "v1", "A-000001", "quiet", "v2",
+          new VersionRetired.Evidence("risk-batch", NOW.minusSeconds(60).toString(),
+              List.of(new VersionRetired.LeaseEvidence("L-000001", "month-end", NOW.toString(), true))))));
+      // A second retirement, as two racing writers could append before retirements were decided in the append.
+      f.store().append("olga", st -> List.of(new VersionRetired("pricing", "v1", "A-000001", "again", "v9")));
+      DeployQueries.VersionRow v1 = new DeployQueries(f.db()).versions("pricing").stream()
+          .filter(v -> v.label().equals("v1")).findFirst().orElseThrow();
+      assertThat(v1.reason()).isEqualTo("quiet");
+      assertThat(v1.successor()).isEqualTo("v2");
+      assertThat(LedgerAudit.verify(f.db(), f.key()).ok()).as("replay equals the live rows").isTrue();
+      // The evidence fields read back; an entry without them reads as before.
+      List<VersionRetired> read = new java.util.ArrayList<>();
+      f.store().scan(1, f.store().head().size(), e -> {
+        if (e.event() instanceof VersionRetired r) {
+          read.add(r);
+        }
+      });
+      assertThat(read.get(0).evidence().lastClient()).isEqualTo("risk-batch");
+      assertThat(read.get(0).evidence().leases()).singleElement().satisfies(l -> assertThat(l.released()).isTrue());
+      assertThat(read.get(1).evidence()).isNull();
+      assertThat(read.get(1).body()).doesNotContainKey("evidence");
+    }
+  }
 }

@@ -57,6 +57,9 @@ public record ServiceSpec(String name, String runtime, List<String> command, Str
    */
   public record Versions(Duration retireAfter, Duration drainTimeout) {
     public static final Versions DEFAULTS = new Versions(Duration.ofDays(14), Duration.ofSeconds(30));
+    /** The floors any spec must meet; a server may ask more of retireAfter (gantry.versions.min-retire-after). */
+    public static final Duration MIN_RETIRE_AFTER = Duration.ofSeconds(1);
+    public static final Duration MIN_DRAIN_TIMEOUT = Duration.ofSeconds(1);
   }
 
   public static final String BLUE_GREEN = "blue-green";
@@ -238,6 +241,16 @@ public record ServiceSpec(String name, String runtime, List<String> command, Str
       r.keys("versions.", v, VERSIONS);
       versions = new Versions(r.duration(v, "retireAfter", Versions.DEFAULTS.retireAfter(), "versions."),
           r.duration(v, "drainTimeout", Versions.DEFAULTS.drainTimeout(), "versions."));
+      // 0s would retire every version the moment it stops being the default, and stop a retired one's
+      // instances with its requests still in flight. The server asks more of retireAfter (a minute) at apply.
+      if (versions.retireAfter().compareTo(Versions.MIN_RETIRE_AFTER) < 0) {
+        r.problems.add("versions.retireAfter: " + format(versions.retireAfter()) + " (expected: at least "
+            + format(Versions.MIN_RETIRE_AFTER) + "; how long a version may go without clients, e.g. 14d)");
+      }
+      if (versions.drainTimeout().compareTo(Versions.MIN_DRAIN_TIMEOUT) < 0) {
+        r.problems.add("versions.drainTimeout: " + format(versions.drainTimeout()) + " (expected: at least "
+            + format(Versions.MIN_DRAIN_TIMEOUT) + "; how long requests in flight get to finish, e.g. 30s)");
+      }
     } else if (m.get("versions") != null) {
       r.problems.add("versions: expected an object {retireAfter, drainTimeout}");
     }

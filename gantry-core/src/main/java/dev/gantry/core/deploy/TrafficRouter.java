@@ -108,13 +108,15 @@ public interface TrafficRouter extends AutoCloseable {
    *
    * @param latencyBucketsMicros upper bounds (µs) of the latency histogram buckets
    * @param latencyCounts requests per bucket (same length; the last bucket is unbounded)
+   * @param inFlight requests routed to the version that have not finished yet (now, not cumulative): a retired
+   *     version's instances stop once it is zero
    */
   record VersionStats(long requests, long errors5xx, long[] latencyBucketsMicros, long[] latencyCounts,
-      Map<String, Long> clients, Map<String, Long> clientLastSeenMillis) {
+      Map<String, Long> clients, Map<String, Long> clientLastSeenMillis, long inFlight) {
 
     public VersionStats(long requests, long errors5xx, long[] latencyBucketsMicros, long[] latencyCounts,
         Map<String, Long> clients) {
-      this(requests, errors5xx, latencyBucketsMicros, latencyCounts, clients, Map.of());
+      this(requests, errors5xx, latencyBucketsMicros, latencyCounts, clients, Map.of(), 0);
     }
 
     public static VersionStats empty() {
@@ -151,7 +153,7 @@ public interface TrafficRouter extends AutoCloseable {
         c[i] = latencyCounts[i] - earlier.latencyCounts[i];
       }
       return new VersionStats(requests - earlier.requests, errors5xx - earlier.errors5xx, latencyBucketsMicros, c,
-          clients, clientLastSeenMillis);
+          clients, clientLastSeenMillis, inFlight);
     }
   }
 }

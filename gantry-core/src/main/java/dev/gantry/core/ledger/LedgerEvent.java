@@ -506,11 +506,16 @@ public sealed interface LedgerEvent {
   }
 
   /**
-   * A version was retired (replaced, or quiet for longer than retireAfter), with the evidence in reason;
-   * requests naming it get 410 Gone with the successor.
+   * A version was retired (replaced, or quiet for longer than retireAfter), with the evidence in reason and,
+   * since #6's fix, as fields too: requests naming it get 410 Gone with the successor. Entries written before
+   * the fields existed have no {@code evidence} (null), and read as before.
    */
-  record VersionRetired(String service, String label, String serial, String reason, String successor)
-      implements LedgerEvent {
+  record VersionRetired(String service, String label, String serial, String reason, String successor,
+      Evidence evidence) implements LedgerEvent {
+    public VersionRetired(String service, String label, String serial, String reason, String successor) {
+      this(service, label, serial, reason, successor, null);
+    }
+
     public String type() {
       return "version.retired";
     }
@@ -526,7 +531,50 @@ public sealed interface LedgerEvent {
       m.put("serial", serial);
       m.put("reason", reason);
       m.put("successor", successor);
+      if (evidence != null) { // absent, not null, so an entry without evidence keeps the body it always had
+        m.put("evidence", evidence.toJson());
+      }
       return m;
+    }
+
+    /**
+     * What the retirement was decided on: the last client seen (null: none ever) and when, and every lease
+     * the version had (released or expired by then).
+     */
+    public record Evidence(String lastClient, String lastSeen, List<LeaseEvidence> leases) {
+      public Evidence {
+        leases = List.copyOf(leases);
+      }
+
+      Map<String, Object> toJson() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("lastClient", lastClient);
+        m.put("lastSeen", lastSeen);
+        m.put("leases", leases.stream().map(LeaseEvidence::toJson).toList());
+        return m;
+      }
+
+      static Evidence from(Map<String, Object> m) {
+        return new Evidence(Json.optString(m, "lastClient"), Json.optString(m, "lastSeen"),
+            objects(m, "leases").stream().map(LeaseEvidence::from).toList());
+      }
+    }
+
+    /** One lease of a retired version: who held it, until when, and whether it was given back. */
+    public record LeaseEvidence(String id, String client, String expiresAt, boolean released) {
+      Map<String, Object> toJson() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("id", id);
+        m.put("client", client);
+        m.put("expiresAt", expiresAt);
+        m.put("released", released);
+        return m;
+      }
+
+      static LeaseEvidence from(Map<String, Object> m) {
+        return new LeaseEvidence(Json.string(m, "id"), Json.string(m, "client"), Json.string(m, "expiresAt"),
+            Boolean.TRUE.equals(m.get("released")));
+      }
     }
   }
 
@@ -859,7 +907,8 @@ public sealed interface LedgerEvent {
         case "version.added" -> new VersionAdded(Json.string(b, "service"), Json.string(b, "label"),
             Json.string(b, "serial"), Boolean.TRUE.equals(b.get("sideBySide")));
         case "version.retired" -> new VersionRetired(Json.string(b, "service"), Json.string(b, "label"),
-            Json.string(b, "serial"), Json.string(b, "reason"), Json.optString(b, "successor"));
+            Json.string(b, "serial"), Json.string(b, "reason"), Json.optString(b, "successor"),
+            b.get("evidence") == null ? null : VersionRetired.Evidence.from(Json.object(b, "evidence")));
         case "version.pinned" -> new VersionPinned(Json.string(b, "service"), Json.optString(b, "label"));
         case "version.clients-seen" -> new ClientsSeen(Json.string(b, "service"), Json.string(b, "label"),
             stringMap(Json.object(b, "lastSeen")));

@@ -77,7 +77,43 @@ public interface LedgerStore extends AutoCloseable {
 
     /** Deployments that brought an artifact in, in any environment, oldest first. */
     List<DeploymentRecord> deploymentsOf(String serial);
+
+    /** A service's default-address facts (stable serial, pin), if the service exists. */
+    Optional<ServiceRecord> service(String name);
+
+    /** A service's versions, running and retired, in no particular order. */
+    List<VersionRecord> versions(String service);
+
+    /** A service's leases, every one ever taken (released and expired ones too). */
+    List<LeaseRecord> leases(String service);
+
+    /** One lease by id. */
+    Optional<LeaseRecord> lease(String id);
+
+    /** The number the next lease gets ({@code L-000042}): leases are never deleted, so it is one past the highest. */
+    long nextLeaseNumber();
+
+    /** The clients recorded (flushed to the ledger) per version of a service, with their last-seen times. */
+    List<ClientRecord> versionClients(String service);
   }
+
+  /** A service's default-address facts: the latest promoted serial and the pinned label (both may be null). */
+  record ServiceRecord(String name, String stableSerial, String pinned) {}
+
+  /** A version of a service; state is running or retired. Times are ISO instants as the ledger wrote them. */
+  record VersionRecord(String service, String label, String serial, String state, boolean sideBySide, String addedAt,
+      String deprecatedAt, String retiredAt, String reason, String successor) {
+    public boolean running() {
+      return state.equals("running");
+    }
+  }
+
+  /** A lease on a version of a service. */
+  record LeaseRecord(String id, String service, String label, String client, String expiresAt, boolean released,
+      String acquiredBy, String acquiredAt) {}
+
+  /** A client the router saw calling a version, as flushed to the ledger. */
+  record ClientRecord(String service, String label, String client, String lastSeen) {}
 
   /** Projection of an environment: its canonical definition and who applied it. */
   record EnvironmentRecord(String name, String definition, String appliedBy, String appliedAt) {}

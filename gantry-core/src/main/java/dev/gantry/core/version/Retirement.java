@@ -90,6 +90,16 @@ public final class Retirement {
     return out;
   }
 
+  /**
+   * Whether a version is in use, whatever its age: pinned, a live lease, or a client seen within retireAfter.
+   * A normal deploy replaces the previous default at once only when it is not; one in use is left to
+   * {@link #plan}, which retires it once it has been quiet for retireAfter.
+   */
+  public static boolean inUse(Version v, Duration retireAfter, Instant now) {
+    return v.pinned() || v.leases().stream().anyMatch(l -> l.liveAt(now))
+        || (v.lastClientSeen() != null && now.isBefore(v.lastClientSeen().plus(retireAfter)));
+  }
+
   /** 14d rather than 336h: how people state a retention. */
   private static String days(Duration d) {
     return d.toMillis() % 86_400_000 == 0 && !d.isZero() ? d.toDays() + "d"

@@ -110,4 +110,15 @@ class ServiceSpecTest {
         "{\"name\":\"x\",\"command\":[\"{artifact}\"],\"strategy\":\"linear\"}"))).problems())
         .anySatisfy(p -> assertThat(p).startsWith("strategy: 'linear'"));
   }
+
+  @Test
+  void retireAfterAndDrainTimeoutOfZeroAreRefusedNamingTheFloor() {
+    Map<String, Object> m = new java.util.HashMap<>(Json.parseObject(PRICING));
+    m.put("versions", Map.of("retireAfter", "0s", "drainTimeout", "0s"));
+    SpecException e = catchThrowableOfType(SpecException.class, () -> ServiceSpec.parse(m));
+    assertThat(e.getMessage()).contains("versions.retireAfter: 0s (expected: at least 1s")
+        .contains("versions.drainTimeout: 0s (expected: at least 1s");
+    m.put("versions", Map.of("retireAfter", "14d", "drainTimeout", "1s"));
+    assertThat(ServiceSpec.parse(m).versions().drainTimeout()).isEqualTo(Duration.ofSeconds(1));
+  }
 }

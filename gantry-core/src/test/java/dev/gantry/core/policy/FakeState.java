@@ -174,4 +174,35 @@ final class FakeState implements StateView {
   static String utf8(byte[] b) {
     return new String(b, StandardCharsets.UTF_8);
   }
+
+  // The version directory is not part of policy decisions: no services, versions, leases or clients here.
+  @Override
+  public Optional<dev.gantry.core.ledger.LedgerStore.ServiceRecord> service(String name) {
+    return Optional.empty();
+  }
+
+  @Override
+  public List<dev.gantry.core.ledger.LedgerStore.VersionRecord> versions(String service) {
+    return List.of();
+  }
+
+  @Override
+  public List<dev.gantry.core.ledger.LedgerStore.LeaseRecord> leases(String service) {
+    return List.of();
+  }
+
+  @Override
+  public Optional<dev.gantry.core.ledger.LedgerStore.LeaseRecord> lease(String id) {
+    return Optional.empty();
+  }
+
+  @Override
+  public long nextLeaseNumber() {
+    return 1;
+  }
+
+  @Override
+  public List<dev.gantry.core.ledger.LedgerStore.ClientRecord> versionClients(String service) {
+    return List.of();
+  }
 }

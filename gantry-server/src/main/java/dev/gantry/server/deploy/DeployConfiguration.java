@@ -22,8 +22,9 @@ class DeployConfiguration {
   }
 
   @Bean(destroyMethod = "close")
-  TrafficRouter trafficRouter(GantryProperties props) {
+  TrafficRouter trafficRouter(GantryProperties props, Clock clock) {
+    // The server's clock dates the clients the router sees: retirement compares them with leases and retireAfter.
     return new NettyTrafficRouter(props.routerBind(), props.routerPort(),
-        Math.max(1, Runtime.getRuntime().availableProcessors()), NettyTrafficRouter.Options.defaults()).start();
+        Math.max(1, Runtime.getRuntime().availableProcessors()), NettyTrafficRouter.Options.defaults(), clock).start();
   }
 }

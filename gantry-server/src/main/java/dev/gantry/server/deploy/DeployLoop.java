@@ -252,7 +252,7 @@ class DeployLoop implements SmartLifecycle {
     for (Action a : plan) {
       if (steady && a instanceof BlueGreenReconciler.Stop st && !st.reason().contains("drift")
           && observed.stream().anyMatch(o -> o.instanceId().equals(st.instanceId()) && (kept.contains(o.serial())
-          || versions.draining(view, o.serial(), spec)))) {
+          || versions.draining(view, o.serial(), spec, routed(svc.name(), o.serial()))))) {
         // A version that stays side by side is not "no longer needed"; a retired one finishes its requests first.
         continue;
       }
@@ -267,7 +267,8 @@ class DeployLoop implements SmartLifecycle {
       }
       for (Observed o : observed) {
         if (o.running() && !view.runningSerials().contains(o.serial()) && !o.serial().equals(dep.serial())
-            && !o.serial().equals(dep.fromSerial()) && versions.drained(view, o.serial(), spec)) {
+            && !o.serial().equals(dep.fromSerial()) && versions.drained(view, o.serial(), spec,
+            routed(svc.name(), o.serial()))) {
           actions.add(new BlueGreenReconciler.Stop(o.instanceId(), "version retired and drained"));
         }
       }
@@ -489,6 +490,12 @@ class DeployLoop implements SmartLifecycle {
     InstanceStatus s = driver.start(new InstanceSpec(prefix + next, service, serial, serial, blob.path(),
         art.stampedDigest(), command, spec.env()));
     append(new InstanceStarted(s.instanceId(), service, serial, s.port(), s.pid()));
+  }
+
+  /** Whether the route table in force sends any request to serial (a retired version's drain waits until not). */
+  private boolean routed(String service, String serial) {
+    RouteTable t = applied.get(service);
+    return t != null && t.backends().containsKey(serial);
   }
 
   /** Applies the route when it changed; only ready, running, undrifted instances receive traffic. */

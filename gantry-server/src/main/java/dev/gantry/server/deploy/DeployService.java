@@ -17,6 +17,7 @@ import dev.gantry.core.policy.ReleaseCommands.GateOutcome;
 import dev.gantry.core.policy.RuleVerdict;
 import dev.gantry.core.provenance.EcKey;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.concurrent.atomic.AtomicReference;
 import dev.gantry.core.ledger.LedgerEvent.Halted;
 import dev.gantry.core.ledger.LedgerEvent.Resumed;
@@ -48,12 +49,20 @@ class DeployService {
   private final DeployQueries queries;
   private final EcKey provenanceKey;
   private final Clock clock;
+  /**
+   * The shortest versions.retireAfter a spec may set: shorter retires a version between two calls of a client
+   * that calls every few seconds. End-to-end tests lower it to run in real time.
+   */
+  private final Duration minRetireAfter;
 
-  DeployService(JdbcLedgerStore store, DeployQueries queries, EcKey provenanceKey, Clock clock) {
+  DeployService(JdbcLedgerStore store, DeployQueries queries, EcKey provenanceKey, Clock clock,
+      @org.springframework.beans.factory.annotation.Value("${gantry.versions.min-retire-after:1m}")
+      Duration minRetireAfter) {
     this.store = store;
     this.queries = queries;
     this.provenanceKey = provenanceKey;
     this.clock = clock;
+    this.minRetireAfter = minRetireAfter;
   }
 
   List<LedgerEntry> apply(String actor, String name, Map<String, Object> spec) {
@@ -65,6 +74,11 @@ class DeployService {
     }
     if (!s.name().equals(name)) {
       throw ApiException.badRequest("name: '" + s.name() + "' does not match the service in the URL ('" + name + "')");
+    }
+    if (s.versions().retireAfter().compareTo(minRetireAfter) < 0) {
+      throw new ApiException(400, "invalid-spec", "versions.retireAfter: " + ServiceSpec.format(s.versions()
+          .retireAfter()) + " (expected: at least " + ServiceSpec.format(minRetireAfter) + "; how long a version may"
+          + " go without clients before it retires, e.g. 14d)");
     }
     String canonical = Json.canonical(s.toJson());
     return store.append(actor, state -> List.<LedgerEvent>of(new ServiceApplied(name, canonical)));

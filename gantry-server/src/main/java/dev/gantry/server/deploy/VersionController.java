@@ -10,8 +10,8 @@ import dev.gantry.core.ledger.LedgerEvent.LeaseAcquired;
 import dev.gantry.core.ledger.LedgerEvent.LeaseReleased;
 import dev.gantry.core.ledger.LedgerEvent.LeaseRenewed;
 import dev.gantry.core.ledger.LedgerEvent.VersionPinned;
-import dev.gantry.core.ledger.LedgerEvent.VersionRetired;
 import dev.gantry.core.ledger.LedgerStore.ArtifactRecord;
+import dev.gantry.core.ledger.LedgerStore.LeaseRecord;
 import dev.gantry.core.version.Retirement;
 import dev.gantry.server.auth.Access;
 import dev.gantry.server.auth.ApiException;
@@ -84,7 +84,7 @@ class VersionController {
     List<VersionRow> running = all.stream().filter(v -> v.state().equals("running")).toList();
     String defaultLabel = VersionKeeper.defaultLabel(svc, running);
     Map<String, Retirement.Decision> decisions = new HashMap<>();
-    keeper.decide(svc, spec(svc), running, defaultLabel, now).forEach(d -> decisions.put(d.label(), d));
+    keeper.plan(name, spec(svc), now).decisions().forEach(d -> decisions.put(d.label(), d));
     List<LeaseRow> leases = queries.leases(name);
     List<ClientRow> clients = queries.versionClients(name);
     ServiceSpec spec = spec(svc);
@@ -162,14 +162,21 @@ class VersionController {
     boolean dryRun = Boolean.TRUE.equals(m.get("dryRun"));
     Access.require(p, dryRun ? Access.READERS : new dev.gantry.core.account.Role[] {OPERATOR});
     ServiceRow svc = service(name);
-    List<VersionRow> running = queries.versions(name).stream().filter(v -> v.state().equals("running")).toList();
-    String defaultLabel = VersionKeeper.defaultLabel(svc, running);
-    List<Retirement.Decision> decisions = keeper.decide(svc, spec(svc), running, defaultLabel, clock.instant());
-    List<LedgerEvent> events = decisions.stream().filter(d -> d.verdict() == Retirement.Verdict.RETIRE)
-        .<LedgerEvent>map(d -> new VersionRetired(name, d.label(), d.serial(), d.reason(), defaultLabel)).toList();
-    if (!dryRun && !events.isEmpty()) {
-      store.append(p.account(), state -> events);
-      loop.wake();
+    ServiceSpec spec = spec(svc);
+    Instant now = clock.instant();
+    List<Retirement.Decision> decisions = keeper.plan(name, spec, now).decisions();
+    if (!dryRun) {
+      // Decided again inside the append: what the loop (or another operator) retired meanwhile is not retired
+      // twice, and a lease taken meanwhile keeps its version.
+      Set<String> retired = new java.util.HashSet<>();
+      keeper.retire(p.account(), name, spec, now).forEach(r -> retired.add(r.label()));
+      if (!retired.isEmpty()) {
+        loop.wake();
+      }
+      decisions = decisions.stream().map(d -> d.verdict() != Retirement.Verdict.RETIRE || retired.contains(d.label()) ? d
+          : new Retirement.Decision(d.label(), d.serial(), Retirement.Verdict.KEEP,
+              "changed before it could retire (a lease, a client or a retirement came in); see gantry versions " + name,
+              d.sunsetAt())).toList();
     }
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("service", name);
@@ -192,19 +199,21 @@ class VersionController {
     Access.require(p, DEPLOYER, OPERATOR);
     Map<String, Object> m = RequestBodies.object(body, Set.of("version"), Set.of());
     String label = RequestBodies.string(m, "version");
-    ServiceRow svc = service(name);
-    if (label != null && queries.versions(name).stream().noneMatch(v -> v.label().equals(label)
-        && v.state().equals("running"))) {
-      throw new ApiException(409, "no-such-version", "service '" + name + "' has no running version '" + label
-          + "' (see gantry versions " + name + ")");
-    }
-    store.append(p.account(), state -> List.<LedgerEvent>of(new VersionPinned(name, label)));
+    service(name);
+    store.append(p.account(), st -> {
+      // Checked inside the append: a version retired a moment ago is not pinned back.
+      if (label != null && st.versions(name).stream().noneMatch(v -> v.label().equals(label) && v.running())) {
+        throw new ApiException(409, "no-such-version", "service '" + name + "' has no running version '" + label
+            + "' (see gantry versions " + name + ")");
+      }
+      return List.<LedgerEvent>of(new VersionPinned(name, label));
+    });
     loop.wake();
     return Map.of("service", name, "pinned", label == null ? "(none: the default follows the latest)" : label);
   }
 
   @PostMapping(path = "/services/{name}/versions/{label}/leases", consumes = MediaType.APPLICATION_JSON_VALUE)
-  synchronized ResponseEntity<Map<String, Object>> acquire(@RequestAttribute(Principal.ATTRIBUTE) Principal p,
+  ResponseEntity<Map<String, Object>> acquire(@RequestAttribute(Principal.ATTRIBUTE) Principal p,
       @PathVariable String name, @PathVariable String label, @RequestBody String body) {
     Access.require(p, DEPLOYER, OPERATOR);
     Map<String, Object> m = RequestBodies.object(body, Set.of("client", "ttl"), Set.of("client", "ttl"));
@@ -214,13 +223,18 @@ class VersionController {
     }
     Duration ttl = ttl(RequestBodies.string(m, "ttl"));
     service(name);
-    if (queries.versions(name).stream().noneMatch(v -> v.label().equals(label) && v.state().equals("running"))) {
-      throw new ApiException(409, "no-such-version", "service '" + name + "' has no running version '" + label
-          + "' (a retired version cannot be leased back to life; see gantry versions " + name + ")");
-    }
-    String id = String.format("L-%06d", queries.leaseCount() + 1);
     String expires = clock.instant().plus(ttl).toString();
-    store.append(p.account(), state -> List.<LedgerEvent>of(new LeaseAcquired(id, name, label, client, expires)));
+    // The id and the version's state are read inside the append: two servers on one database never hand out
+    // the same id, and a version retired a moment ago cannot be leased back to life.
+    List<dev.gantry.core.ledger.LedgerEntry> entries = store.append(p.account(), st -> {
+      if (st.versions(name).stream().noneMatch(v -> v.label().equals(label) && v.running())) {
+        throw new ApiException(409, "no-such-version", "service '" + name + "' has no running version '" + label
+            + "' (a retired version cannot be leased back to life; see gantry versions " + name + ")");
+      }
+      String id = String.format("L-%06d", st.nextLeaseNumber());
+      return List.<LedgerEvent>of(new LeaseAcquired(id, name, label, client, expires));
+    });
+    String id = ((LeaseAcquired) entries.getFirst().event()).id();
     return ResponseEntity.status(HttpStatus.CREATED).body(leaseView(queries.lease(id).orElseThrow(), clock.instant()));
   }
 
@@ -230,9 +244,22 @@ class VersionController {
     Access.require(p, DEPLOYER, OPERATOR);
     Map<String, Object> m = RequestBodies.object(body, Set.of("ttl"), Set.of("ttl"));
     Duration ttl = ttl(RequestBodies.string(m, "ttl"));
-    LeaseRow l = liveLease(id);
-    String expires = clock.instant().plus(ttl).toString();
-    store.append(p.account(), state -> List.<LedgerEvent>of(new LeaseRenewed(id, l.service(), expires)));
+    Instant now = clock.instant();
+    store.append(p.account(), st -> {
+      LeaseRecord l = st.lease(id).orElseThrow(() -> ApiException.notFound("no lease '" + id + "'"));
+      refuseDead(id, l.released(), l.expiresAt(), now);
+      if (st.versions(l.service()).stream().noneMatch(v -> v.label().equals(l.label()) && v.running())) {
+        throw new ApiException(409, "version-retired", "lease " + id + " is on " + l.service() + "@" + l.label()
+            + ", which is retired; a retired version cannot be leased back to life");
+      }
+      // A renewal never shortens a lease: whoever relies on the later expiry keeps it.
+      Instant current = Instant.parse(l.expiresAt());
+      Instant wanted = now.plus(ttl);
+      if (!wanted.isAfter(current)) {
+        return List.of();
+      }
+      return List.<LedgerEvent>of(new LeaseRenewed(id, l.service(), wanted.toString()));
+    });
     return leaseView(queries.lease(id).orElseThrow(), clock.instant());
   }
 
@@ -241,21 +268,23 @@ class VersionController {
       @RequestBody String body) {
     Access.require(p, DEPLOYER, OPERATOR);
     RequestBodies.object(body, Set.of(), Set.of());
-    LeaseRow l = liveLease(id);
-    store.append(p.account(), state -> List.<LedgerEvent>of(new LeaseReleased(id, l.service())));
+    Instant now = clock.instant();
+    store.append(p.account(), st -> {
+      // Checked in the append: two releases racing write one lease.released.
+      LeaseRecord l = st.lease(id).orElseThrow(() -> ApiException.notFound("no lease '" + id + "'"));
+      refuseDead(id, l.released(), l.expiresAt(), now);
+      return List.<LedgerEvent>of(new LeaseReleased(id, l.service()));
+    });
     return leaseView(queries.lease(id).orElseThrow(), clock.instant());
   }
 
-  private LeaseRow liveLease(String id) {
-    LeaseRow l = queries.lease(id).orElseThrow(() -> ApiException.notFound("no lease '" + id + "'"));
-    if (l.released()) {
+  private static void refuseDead(String id, boolean released, String expiresAt, Instant now) {
+    if (released) {
       throw new ApiException(409, "lease-released", "lease " + id + " was released; acquire a new one");
     }
-    if (!Instant.parse(l.expiresAt()).isAfter(clock.instant())) {
-      throw new ApiException(409, "lease-expired", "lease " + id + " expired at " + l.expiresAt()
-          + "; acquire a new one");
+    if (!Instant.parse(expiresAt).isAfter(now)) {
+      throw new ApiException(409, "lease-expired", "lease " + id + " expired at " + expiresAt + "; acquire a new one");
     }
-    return l;
   }
 
   private static Duration ttl(String text) {

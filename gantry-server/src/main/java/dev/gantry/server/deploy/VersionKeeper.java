@@ -3,7 +3,13 @@ package dev.gantry.server.deploy;
 import dev.gantry.core.deploy.ServiceSpec;
 import dev.gantry.core.deploy.TrafficRouter;
 import dev.gantry.core.deploy.TrafficRouter.VersionStats;
+import dev.gantry.core.ledger.LedgerEntry;
 import dev.gantry.core.ledger.LedgerEvent;
+import dev.gantry.core.ledger.LedgerStore.ClientRecord;
+import dev.gantry.core.ledger.LedgerStore.LeaseRecord;
+import dev.gantry.core.ledger.LedgerStore.ServiceRecord;
+import dev.gantry.core.ledger.LedgerStore.StateView;
+import dev.gantry.core.ledger.LedgerStore.VersionRecord;
 import dev.gantry.core.ledger.LedgerEvent.ClientsSeen;
 import dev.gantry.core.ledger.LedgerEvent.VersionAdded;
 import dev.gantry.core.ledger.LedgerEvent.VersionRetired;
@@ -11,7 +17,6 @@ import dev.gantry.core.version.Retirement;
 import dev.gantry.store.DeployQueries;
 import dev.gantry.store.DeployQueries.ClientRow;
 import dev.gantry.store.DeployQueries.DeploymentRow;
-import dev.gantry.store.DeployQueries.LeaseRow;
 import dev.gantry.store.DeployQueries.ServiceRow;
 import dev.gantry.store.DeployQueries.VersionRow;
 import dev.gantry.store.JdbcLedgerStore;
@@ -54,6 +59,9 @@ class VersionKeeper {
   /** The last retirement decisions per service, with the versions they were made for. */
   private final Map<String, Decided> decided = new HashMap<>();
   static final Duration DECIDE_EVERY = Duration.ofSeconds(1);
+  /** Passes made, and per service@serial the pass at which a retired version was first seen idle and unrouted. */
+  private long passes;
+  private final Map<String, Long> idleSincePass = new HashMap<>();
 
   private record Decided(String shape, Instant at, List<Retirement.Decision> decisions) {}
 
@@ -81,9 +89,10 @@ class VersionKeeper {
   /**
    * Converges the directory for one service and returns its view. A stable serial that is not yet a running
    * version becomes one (version.added); if the deployment that made it stable was not side by side, the
-   * version it replaced retires with it, in the same append.
+   * previous default retires with it, in the same append, unless it is still in use (see {@link #added}).
    */
   View pass(ServiceRow svc, ServiceSpec spec, Optional<DeploymentRow> latest) {
+    passes++;
     Instant now = clock.instant();
     List<VersionRow> all = queries.versions(svc.name());
     if (svc.stableSerial() != null && all.stream().noneMatch(v -> v.serial().equals(svc.stableSerial())
@@ -91,17 +100,7 @@ class VersionKeeper {
       String label = queries.versionLabel(svc.name(), svc.stableSerial());
       boolean sideBySide = latest.filter(d -> d.serial().equals(svc.stableSerial()))
           .map(d -> d.kind().equals("side-by-side")).orElse(false);
-      List<LedgerEvent> events = new ArrayList<>();
-      events.add(new VersionAdded(svc.name(), label, svc.stableSerial(), sideBySide));
-      if (!sideBySide) {
-        for (VersionRow v : all) {
-          if (v.state().equals("running") && !v.label().equals(label) && !v.label().equals(svc.pinned())
-              && !v.sideBySide()) {
-            events.add(new VersionRetired(svc.name(), v.label(), v.serial(), REPLACED + label, label));
-          }
-        }
-      }
-      store.append("system", state -> events);
+      store.append("system", state -> added(state, svc.name(), label, svc.stableSerial(), sideBySide, spec, now));
       all = queries.versions(svc.name());
     }
     List<VersionRow> running = all.stream().filter(v -> v.state().equals("running")).toList();
@@ -116,19 +115,17 @@ class VersionKeeper {
     if (cached != null && cached.shape().equals(shape) && Duration.between(cached.at(), now).compareTo(DECIDE_EVERY) < 0) {
       decisions = cached.decisions();
     } else {
-      decisions = decide(svc, spec, running, defaultLabel, now);
+      decisions = plan(svc.name(), spec, now).decisions();
       decided.put(svc.name(), new Decided(shape, now, decisions));
     }
-    List<LedgerEvent> retire = new ArrayList<>();
-    for (Retirement.Decision d : decisions) {
-      if (d.verdict() == Retirement.Verdict.RETIRE) {
-        retire.add(new VersionRetired(svc.name(), d.label(), d.serial(), d.reason(), defaultLabel));
-      }
-    }
-    if (!retire.isEmpty()) {
-      store.append("system", state -> retire);
+    if (decisions.stream().anyMatch(d -> d.verdict() == Retirement.Verdict.RETIRE)) {
+      // The read above only says a retirement may be due; the append decides again on the transaction's own
+      // state, so a lease taken (or a retirement written by the API) in between wins.
       decided.remove(svc.name());
-      return pass(svc, spec, latest);
+      if (!retire("system", svc.name(), spec, now).isEmpty()) {
+        return pass(svc, spec, latest);
+      }
+      decisions = plan(svc.name(), spec, now).decisions();
     }
     flushClients(svc.name(), running, now);
     Map<String, String> retired = new TreeMap<>();
@@ -140,43 +137,137 @@ class VersionKeeper {
     return new View(all, running, retired, defaultSerial, defaultLabel, decisions);
   }
 
+  /**
+   * The events of a version becoming the default, decided inside the append. A normal (not side-by-side)
+   * deploy replaces only the previous default, the one running version that had not yet stopped being the
+   * latest promoted; and only if nothing uses it ({@link Retirement#inUse}: pinned, a live lease, or a
+   * client seen within retireAfter). A version in use stays, and {@link Retirement#plan} retires it once it
+   * is quiet. Other versions (side by side, or kept earlier) are not the deploy's business.
+   */
+  List<LedgerEvent> added(StateView st, String service, String label, String serial, boolean sideBySide,
+      ServiceSpec spec, Instant now) {
+    List<VersionRecord> versions = st.versions(service);
+    if (versions.stream().anyMatch(v -> v.label().equals(label) && v.running())) {
+      return List.of(); // added already (a pass of another server, or an earlier batch)
+    }
+    List<LedgerEvent> events = new ArrayList<>();
+    events.add(new VersionAdded(service, label, serial, sideBySide));
+    if (!sideBySide) {
+      Plan before = plan(st, service, spec.versions().retireAfter(), now);
+      for (VersionRecord v : versions) {
+        // version.added dates the deprecation of every other running version: the one without is the previous default.
+        if (v.running() && !v.label().equals(label) && v.deprecatedAt() == null) {
+          Retirement.Version rv = before.version(v.label()).orElseThrow();
+          if (!Retirement.inUse(rv, spec.versions().retireAfter(), now)) {
+            events.add(new VersionRetired(service, v.label(), v.serial(), REPLACED + label, label, evidence(rv)));
+          }
+        }
+      }
+    }
+    return events;
+  }
+
+  /**
+   * Retires what {@link Retirement#plan} says is unused, deciding inside the append on the transaction's
+   * state: a lease taken, a client flushed, a pin set or a retirement written since any earlier read is
+   * seen, and nothing is retired twice. Returns the retirements written (none when nothing qualifies now).
+   */
+  List<VersionRetired> retire(String actor, String service, ServiceSpec spec, Instant now) {
+    List<LedgerEntry> entries = store.append(actor, st -> retirements(st, service, spec.versions().retireAfter(), now));
+    return entries.stream().map(e -> (VersionRetired) e.event()).toList();
+  }
+
+  List<LedgerEvent> retirements(StateView st, String service, Duration retireAfter, Instant now) {
+    Plan p = plan(st, service, retireAfter, now);
+    if (p.defaultLabel() == null) {
+      return List.of(); // the default is not a version yet (it is being added): no successor to name, none retires
+    }
+    List<LedgerEvent> out = new ArrayList<>();
+    for (Retirement.Decision d : p.decisions()) {
+      if (d.verdict() == Retirement.Verdict.RETIRE) {
+        out.add(new VersionRetired(service, d.label(), d.serial(), d.reason(), p.defaultLabel(),
+            evidence(p.version(d.label()).orElseThrow())));
+      }
+    }
+    return out;
+  }
+
+  /** The evidence a retirement records as fields: the last client and when, and every lease the version had. */
+  static VersionRetired.Evidence evidence(Retirement.Version v) {
+    return new VersionRetired.Evidence(v.lastClient(), v.lastClientSeen() == null ? null : v.lastClientSeen().toString(),
+        v.leases().stream().map(l -> new VersionRetired.LeaseEvidence(l.id(), l.client(), l.expiresAt().toString(),
+            l.released())).toList());
+  }
+
   /** The default version's label: the pinned one while it runs, else the stable one's (null: none yet). */
   static String defaultLabel(ServiceRow svc, List<VersionRow> running) {
-    if (svc.pinned() != null && running.stream().anyMatch(v -> v.label().equals(svc.pinned()))) {
-      return svc.pinned();
+    return defaultLabel(svc.pinned(), svc.stableSerial(), running.stream().map(v -> Map.entry(v.label(), v.serial()))
+        .toList());
+  }
+
+  private static String defaultLabel(String pinned, String stableSerial, List<Map.Entry<String, String>> running) {
+    if (pinned != null && running.stream().anyMatch(v -> v.getKey().equals(pinned))) {
+      return pinned;
     }
-    return running.stream().filter(v -> v.serial().equals(svc.stableSerial())).map(VersionRow::label).findFirst()
+    return running.stream().filter(v -> v.getValue().equals(stableSerial)).map(Map.Entry::getKey).findFirst()
         .orElse(null);
   }
 
-  /** The decisions for the running versions (what {@code gantry versions retire --dry-run} shows). */
-  List<Retirement.Decision> decide(ServiceRow svc, ServiceSpec spec, List<VersionRow> running, String defaultLabel,
-      Instant now) {
-    List<LeaseRow> leases = queries.leases(svc.name());
-    Map<String, List<ClientRow>> clients = queries.versionClients(svc.name()).stream()
-        .collect(Collectors.groupingBy(ClientRow::label));
+  /** The running versions of a service as the retirement rule sees them, and its decisions. */
+  record Plan(String defaultLabel, List<Retirement.Version> versions, List<Retirement.Decision> decisions) {
+    Optional<Retirement.Version> version(String label) {
+      return versions.stream().filter(v -> v.label().equals(label)).findFirst();
+    }
+  }
+
+  /** The decisions for the running versions now (what {@code gantry versions retire --dry-run} shows). */
+  Plan plan(String service, ServiceSpec spec, Instant now) {
+    return store.stateView(st -> plan(st, service, spec.versions().retireAfter(), now));
+  }
+
+  /**
+   * The rule's input from one view of the state (a reader's, or the append transaction's): leases and
+   * flushed clients from the ledger, refreshed by what the router saw since the last flush.
+   */
+  Plan plan(StateView st, String service, Duration retireAfter, Instant now) {
+    ServiceRecord svc = st.service(service).orElse(null);
+    String pinned = svc == null ? null : svc.pinned();
+    List<VersionRecord> running = st.versions(service).stream().filter(VersionRecord::running)
+        .sorted(java.util.Comparator.comparingLong((VersionRecord v) -> Long.parseLong(v.label().substring(1)))
+            .reversed()).toList();
+    String defaultLabel = defaultLabel(pinned, svc == null ? null : svc.stableSerial(),
+        running.stream().map(v -> Map.entry(v.label(), v.serial())).toList());
+    List<LeaseRecord> leases = st.leases(service);
+    Map<String, List<ClientRecord>> clients = st.versionClients(service).stream()
+        .collect(Collectors.groupingBy(ClientRecord::label));
     List<Retirement.Version> versions = new ArrayList<>();
-    for (VersionRow v : running) {
-      ClientRow last = clients.getOrDefault(v.label(), List.of()).stream()
-          .max(java.util.Comparator.comparing(ClientRow::lastSeen)).orElse(null);
-      Instant liveSeen = liveLastSeen(svc.name(), v);
+    for (VersionRecord v : running) {
+      ClientRecord last = clients.getOrDefault(v.label(), List.of()).stream()
+          .max(java.util.Comparator.comparing((ClientRecord c) -> Instant.parse(c.lastSeen()))).orElse(null);
+      Instant liveSeen = liveLastSeen(service, v.serial());
       Instant lastSeen = last == null ? null : Instant.parse(last.lastSeen());
       String lastClient = last == null ? null : last.client();
       if (liveSeen != null && (lastSeen == null || liveSeen.isAfter(lastSeen))) {
         lastSeen = liveSeen; // seen by the router since the last flush
-        lastClient = "(router, not yet flushed)";
+        lastClient = liveClient(service, v.serial());
       }
       versions.add(new Retirement.Version(v.label(), v.serial(), Instant.parse(v.addedAt()),
           v.deprecatedAt() == null ? null : Instant.parse(v.deprecatedAt()), lastSeen, lastClient,
           leases.stream().filter(l -> l.label().equals(v.label())).map(l -> new Retirement.Lease(l.id(), l.client(),
               Instant.parse(l.expiresAt()), l.released())).toList(),
-          v.label().equals(defaultLabel), v.label().equals(svc.pinned())));
+          v.label().equals(defaultLabel), v.label().equals(pinned)));
     }
-    return Retirement.plan(versions, spec.versions().retireAfter(), now);
+    return new Plan(defaultLabel, versions, Retirement.plan(versions, retireAfter, now));
   }
 
-  private Instant liveLastSeen(String service, VersionRow v) {
-    VersionStats st = router.stats(service, v.serial());
+  /** The client the router saw last on a version (null: none). */
+  private String liveClient(String service, String serial) {
+    return router.stats(service, serial).clientLastSeenMillis().entrySet().stream()
+        .max(Map.Entry.comparingByValue()).map(Map.Entry::getKey).orElse(null);
+  }
+
+  private Instant liveLastSeen(String service, String serial) {
+    VersionStats st = router.stats(service, serial);
     return st.clientLastSeenMillis().values().stream().max(Long::compare).map(Instant::ofEpochMilli).orElse(null);
   }
 
@@ -229,26 +320,47 @@ class VersionKeeper {
   }
 
   /**
-   * Instances of a version retired for being unused may stop once its drain timeout has passed since the
-   * retirement. A replaced version's instances are the deployment's business (warm for scaleDownDelay).
+   * Instances of a version retired for being unused keep running while it drains: until the router has no
+   * request of it in flight, at most {@code drainTimeout} after the retirement. A replaced version's
+   * instances are the deployment's business (warm for scaleDownDelay).
+   *
+   * @param routed whether the route table in force still routes the serial (then new requests may come)
    */
-  boolean draining(View view, String serial, ServiceSpec spec) {
-    Instant now = clock.instant();
-    return view.all().stream().filter(v -> v.serial().equals(serial) && v.state().equals("retired"))
-        .anyMatch(v -> v.reason() != null && !v.reason().startsWith(REPLACED)
-            && now.isBefore(Instant.parse(v.retiredAt()).plus(spec.versions().drainTimeout())));
+  boolean draining(View view, String serial, ServiceSpec spec, boolean routed) {
+    return view.all().stream().anyMatch(v -> v.serial().equals(serial) && v.state().equals("retired")
+        && v.reason() != null && !v.reason().startsWith(REPLACED)) && !drained(view, serial, spec, routed);
   }
 
   /**
-   * Whether the loop may stop a retired version's instances now: a version retired for being unused after
-   * its drain timeout; a replaced one after the service's scaleDownDelay (warm for a rollback until then).
-   * The deployment's own target and previous version are the reconciler's business, not this.
+   * Whether the loop may stop a retired version's instances now. One retired for being unused: once no
+   * request of it is in flight on two passes in a row with its route gone (a request that read the old
+   * route table just before it changed is counted within microseconds; a pass later it is seen), or
+   * {@code drainTimeout} after the retirement, whichever comes first. A replaced one: after the service's
+   * scaleDownDelay (warm for a rollback until then). The deployment's own target and previous version are
+   * the reconciler's business, not this.
    */
-  boolean drained(View view, String serial, ServiceSpec spec) {
+  boolean drained(View view, String serial, ServiceSpec spec, boolean routed) {
     Instant now = clock.instant();
-    return view.all().stream().filter(v -> v.serial().equals(serial) && v.state().equals("retired"))
-        .anyMatch(v -> v.reason() != null && !now.isBefore(Instant.parse(v.retiredAt()).plus(
-            v.reason().startsWith(REPLACED) ? spec.scaleDownDelay() : spec.versions().drainTimeout())));
+    Optional<VersionRow> retired = view.all().stream()
+        .filter(v -> v.serial().equals(serial) && v.state().equals("retired") && v.reason() != null).findFirst();
+    if (retired.isEmpty()) {
+      return false;
+    }
+    VersionRow v = retired.get();
+    Instant at = Instant.parse(v.retiredAt());
+    if (v.reason().startsWith(REPLACED)) {
+      return !now.isBefore(at.plus(spec.scaleDownDelay()));
+    }
+    if (!now.isBefore(at.plus(spec.versions().drainTimeout()))) {
+      return true; // the upper bound: a request that hangs does not keep the instances forever
+    }
+    String key = view.all().getFirst().service() + "@" + serial;
+    if (routed || router.stats(view.all().getFirst().service(), serial).inFlight() > 0) {
+      idleSincePass.remove(key);
+      return false;
+    }
+    Long since = idleSincePass.putIfAbsent(key, passes);
+    return since != null && since < passes;
   }
 
   /** The clients the router saw calling a version since it started, with their last-seen times. */
