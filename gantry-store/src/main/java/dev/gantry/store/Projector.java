@@ -180,13 +180,15 @@ final class Projector {
             e.tested() ? 1 : 0, e.summary(), Json.canonical(e.body().get("metrics")), entry.time(), seq);
         if (e.kind().equals("background")) {
           // inconclusive_since: when an unbroken run of inconclusive verdicts began (cleared by any other verdict).
-          // passed_weight: the weight in force at the last pass (weights only grow, so = weight means "passed at it").
+          // passed_weight: the weight in force at the last pass that counts for it (weights only grow, so = weight
+          // means "passed at it"). A pass counts when its run saw minRequests canary requests since the step began,
+          // as the event records (countsForWeight); an entry from before that field counts, as it did then.
           expectOne(e.id(), update(c, "UPDATE deployment SET verdict = ?, verdict_summary = ?, tested_runs = tested_runs + ?,"
               + " error_tested_runs = error_tested_runs + ?, latency_tested_runs = latency_tested_runs + ?,"
               + " inconclusive_since = CASE WHEN ? = 'inconclusive' THEN COALESCE(inconclusive_since, ?) ELSE NULL END,"
-              + " passed_weight = CASE WHEN ? = 'pass' THEN weight ELSE passed_weight END,"
+              + " passed_weight = CASE WHEN ? = 1 THEN weight ELSE passed_weight END,"
               + " updated_seq = ? WHERE id = ?", e.verdict(), e.summary(), e.tested() ? 1 : 0, errorTested, latencyTested,
-              e.verdict(), entry.time(), e.verdict(), seq, e.id()));
+              e.verdict(), entry.time(), e.passCountsForWeight() ? 1 : 0, seq, e.id()));
         } else {
           expectOne(e.id(), update(c, "UPDATE deployment SET step_verdict = ?, step_summary = ?,"
               + " tested_runs = tested_runs + ?, error_tested_runs = error_tested_runs + ?,"

@@ -130,4 +130,35 @@ class CanaryProjectionTest {
       assertThat(LedgerAudit.verify(f.db(), f.key()).ok()).isTrue();
     }
   }
+
+  static DeploymentAnalysisRecorded pass(long run, long stepRequests, boolean counts) {
+    DeploymentAnalysisRecorded r = run(run, "pass", "pass", "pass");
+    return new DeploymentAnalysisRecorded(r.id(), r.service(), r.run(), r.kind(), r.verdict(), r.tested(), r.summary(),
+        r.metrics(), stepRequests, counts);
+  }
+
+  /**
+   * A pass counts toward passed_weight only when its run saw minRequests canary requests since the step began,
+   * which the event records (countsForWeight), so a replay of the ledger alone gives the same rows; an entry
+   * from before the field (absent) counts, as it did when it was written.
+   */
+  @ParameterizedTest
+  @MethodSource("engines")
+  void aPassCountsForTheWeightOnlyWhenItsEventSaysSo(String engine) {
+    try (StoreFixture f = StoreFixture.open(engine, new TestClock())) {
+      append(f, new DeploymentStarted("d1", "pricing", "A-000002", "A-000001", "deploy"));
+      append(f, new DeploymentPhaseChanged("d1", "pricing", "CANARY", "canary begins"));
+      append(f, new DeploymentStepChanged("d1", "pricing", 1, 10, "weight set to 10%"));
+      append(f, pass(1, 60, true));
+      assertThat(canary(f).passedWeight()).isEqualTo(10);
+      append(f, new DeploymentStepChanged("d1", "pricing", 2, 50, "weight set to 50%"));
+      append(f, pass(2, 12, false));
+      assertThat(canary(f).verdict()).isEqualTo("pass");
+      assertThat(canary(f).passedWeight()).as("a pass on the old weight's data does not count at 50%").isEqualTo(10);
+      append(f, run(3, "pass", "pass", "pass")); // an entry from before countsForWeight
+      assertThat(canary(f).passedWeight()).as("absent: counts, as before").isEqualTo(50);
+      Report r = LedgerAudit.verify(f.db(), f.key());
+      assertThat(r.ok()).as("replay equals live: %s", r).isTrue();
+    }
+  }
 }

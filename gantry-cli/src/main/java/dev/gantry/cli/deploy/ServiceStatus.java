@@ -28,6 +28,9 @@ public final class ServiceStatus {
       if (d.get("canary") instanceof Map<?, ?> c && "CANARY".equals(d.get("phase"))) {
         out.printf("canary     %s steps done, weight %s%%%s; analysis %s%n", stepsDone(s, c), c.get("weight"), c.get("paused") == null ? "" : ", PAUSED (" + c.get("paused") + ")",
             c.get("verdict") == null ? "not run yet" : c.get("verdict") + " (" + c.get("verdictSummary") + ")");
+        if (c.get("waiting") != null) {
+          out.printf("gate       %s%n", c.get("waiting"));
+        }
       }
     }
     if (s.get("route") instanceof Map<?, ?> r && r.get("canary") != null) {

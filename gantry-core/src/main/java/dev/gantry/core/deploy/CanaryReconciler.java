@@ -72,7 +72,8 @@ public final class CanaryReconciler {
    * @param stepAnalysis the current analysis step's last verdict (null before its first run)
    * @param inconclusiveSince since when the background analysis has been inconclusive without a break (or null);
    *     a step change does not restart it, an operator's promotion does
-   * @param passedAtWeight whether a background run passed while the current weight was in force
+   * @param passedAtWeight whether a background run passed while the current weight was in force, on enough
+   *     canary requests at it to count ({@link #countsForWeight})
    */
   public record State(int step, int weight, Instant stepSince, String promote, String pausedReason,
       Analysis background, Analysis stepAnalysis, Instant inconclusiveSince, boolean passedAtWeight) {
@@ -224,17 +225,53 @@ public final class CanaryReconciler {
 
   /**
    * The gate before more traffic and before completion: the background analysis' latest verdict is a pass,
-   * and a pass was recorded while the current weight was in force (so the verdict covers traffic at it).
+   * and a pass that counts for the weight was recorded while the current weight was in force.
    */
   static boolean passedAtWeight(State state) {
     return state.background() != null && state.background().verdict() == Verdict.PASS && state.passedAtWeight();
+  }
+
+  /**
+   * Whether a background run counts as the pass at the weight in force: it passed, and it saw at least
+   * {@code minRequests} canary requests since the current step began. The background window accumulates from
+   * the canary's start, so without the second condition the first run after a raise (at most one interval
+   * later) would pass on data almost all from the old weight.
+   *
+   * @param stepRequests the canary requests since the current step began (weights change only with a step, so
+   *     these were all served at the weight in force)
+   */
+  public static boolean countsForWeight(Verdict verdict, long stepRequests, int minRequests) {
+    return verdict == Verdict.PASS && stepRequests >= minRequests;
+  }
+
+  /**
+   * What the canary waits for, for people ({@code gantry status}): "waiting for a passing analysis at 10%" while
+   * a raise or the completion is held by the gate, else null (a pause, an analysis step, a halt or a pause for a
+   * human say so elsewhere).
+   */
+  public static String waiting(ServiceSpec.Canary canary, State state, boolean halted) {
+    if (halted || state.pausedReason() != null || state.promote() != null || passedAtWeight(state)) {
+      return null;
+    }
+    Step step = state.step() < canary.steps().size() ? canary.steps().get(state.step()) : null;
+    boolean gated = step == null || step instanceof SetWeight w && w.percent() > state.weight() && state.weight() > 0;
+    if (!gated) {
+      return null;
+    }
+    String why = state.background() == null ? "no analysis yet"
+        : state.background().verdict() == Verdict.PASS ? "no pass yet on " + canary.analysis().minRequests()
+            + " canary requests at this weight"
+        : "last verdict " + state.background().verdict().word();
+    return "waiting for a passing analysis at " + state.weight() + "% (" + why + ")";
   }
 
   /** An operator's promotion past the current step: it overrides the gates, and the step's reason says so. */
   private static List<Action> promote(List<Action> out, Deployment d, State state, Step step) {
     if (step == null) {
       out.add(new Route(d.targetSerial(), null));
-      out.add(new Transition(Phase.COMPLETE, PROMOTED_LAST));
+      out.add(new Transition(Phase.COMPLETE, PROMOTED_LAST + (passedAtWeight(state)
+          ? " (the analysis had passed at " + state.weight() + "%)"
+          : " without a passing analysis at " + state.weight() + "%")));
       return out;
     }
     int weight = step instanceof SetWeight w ? Math.max(w.percent(), state.weight()) : state.weight();

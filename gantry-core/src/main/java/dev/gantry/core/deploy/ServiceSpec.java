@@ -134,7 +134,21 @@ public record ServiceSpec(String name, String runtime, List<String> command, Str
 
   /** Parses and validates a spec given as JSON values (maps, lists, strings, numbers). */
   public static ServiceSpec parse(Map<String, Object> m) {
+    return parse(m, false);
+  }
+
+  /**
+   * Parses a spec already in the ledger (applied earlier): the rules added since specs could be stored (an
+   * inconclusiveTimeout no longer than latencyWarmup + 2 × interval) refuse a new apply, but must not stop the
+   * loop from carrying out, or rolling back, a deployment of a spec applied before them.
+   */
+  public static ServiceSpec parseStored(Map<String, Object> m) {
+    return parse(m, true);
+  }
+
+  private static ServiceSpec parse(Map<String, Object> m, boolean stored) {
     Reader r = new Reader();
+    r.stored = stored;
     r.keys("", m, TOP);
     String name = r.string(m, "name", null);
     if (name != null) {
@@ -400,6 +414,8 @@ public record ServiceSpec(String name, String runtime, List<String> command, Str
   /** Collects problems instead of stopping at the first. */
   private static final class Reader {
     final List<String> problems = new ArrayList<>();
+    /** A spec from the ledger: rules added later are not applied to it (see {@link #parseStored}). */
+    boolean stored;
 
     void keys(String prefix, Map<String, Object> m, Set<String> allowed) {
       for (String k : m.keySet()) {
@@ -599,6 +615,17 @@ public record ServiceSpec(String name, String runtime, List<String> command, Str
             duration(a, "latencyFloor", d.latencyFloor(), f));
         if (analysis.interval().compareTo(Duration.ofMillis(200)) < 0) {
           problems.add(f + "interval: " + format(analysis.interval()) + " (expected: at least 200ms, the loop's tick)");
+        }
+        // Latency is not tested before latencyWarmup, so every run until then is inconclusive; the first run
+        // that can test it comes up to one interval after the warm-up's end (its latency baseline is taken then)
+        // and one more interval later (the window after that baseline). A shorter timeout pauses every
+        // canary, healthy or not, for a human before it could ever pass.
+        Duration least = analysis.latencyWarmup().plus(analysis.interval().multipliedBy(2));
+        if (!stored && analysis.inconclusiveTimeout().compareTo(least) <= 0) {
+          problems.add(f + "inconclusiveTimeout: " + format(analysis.inconclusiveTimeout()) + " (expected: more than"
+              + " latencyWarmup + 2 × interval = " + format(analysis.latencyWarmup()) + " + 2 × "
+              + format(analysis.interval()) + " = " + format(least) + "; latency is not tested before the warm-up"
+              + " ends, so a shorter timeout pauses even a healthy canary for a human)");
         }
       } else if (c.get("analysis") != null) {
         problems.add("canary.analysis: expected an object {interval, significance, minRequests, ...}");

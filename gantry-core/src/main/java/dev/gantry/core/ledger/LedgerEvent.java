@@ -428,11 +428,29 @@ public sealed interface LedgerEvent {
   /**
    * A canary analysis run: kind is "background" (the whole canary so far) or "step" (an analysis step's window);
    * verdict is pass, fail or inconclusive; tested says whether there was data enough to test.
+   *
+   * <p>A background run also records {@code stepRequests}, the canary requests its run saw since the current
+   * step began (or since the server started, whichever is later: the router's counters live in the server), and
+   * {@code countsForWeight}, whether it is the pass at the weight in force that a higher weight and the
+   * completion wait for (a pass with at least minRequests of them). Both are null in entries written before
+   * they existed (and in step runs); a pass without {@code countsForWeight} counts, as it did then.
    */
   record DeploymentAnalysisRecorded(String id, String service, long run, String kind, String verdict, boolean tested,
-      String summary, List<AnalysisMetric> metrics) implements LedgerEvent {
+      String summary, List<AnalysisMetric> metrics, Long stepRequests, Boolean countsForWeight)
+      implements LedgerEvent {
     public DeploymentAnalysisRecorded {
       metrics = List.copyOf(metrics);
+    }
+
+    /** A run without the gate's fields (a step run, or an entry from before them). */
+    public DeploymentAnalysisRecorded(String id, String service, long run, String kind, String verdict, boolean tested,
+        String summary, List<AnalysisMetric> metrics) {
+      this(id, service, run, kind, verdict, tested, summary, metrics, null, null);
+    }
+
+    /** Whether a pass of this run counts as the pass at the weight in force (absent: it does, as before). */
+    public boolean passCountsForWeight() {
+      return verdict.equals("pass") && !Boolean.FALSE.equals(countsForWeight);
     }
 
     public String type() {
@@ -453,6 +471,13 @@ public sealed interface LedgerEvent {
       m.put("tested", tested);
       m.put("summary", summary);
       m.put("metrics", metrics.stream().map(AnalysisMetric::json).toList());
+      // Absent rather than null in entries without them, so older entries keep their bytes (and hashes).
+      if (stepRequests != null) {
+        m.put("stepRequests", stepRequests);
+      }
+      if (countsForWeight != null) {
+        m.put("countsForWeight", countsForWeight);
+      }
       return m;
     }
   }
@@ -899,7 +924,9 @@ public sealed interface LedgerEvent {
         case "deployment.analysis-recorded" -> new DeploymentAnalysisRecorded(Json.string(b, "id"),
             Json.string(b, "service"), Json.integer(b, "run"), Json.string(b, "kind"), Json.string(b, "verdict"),
             Boolean.TRUE.equals(b.get("tested")), Json.string(b, "summary"),
-            objects(b, "metrics").stream().map(AnalysisMetric::from).toList());
+            objects(b, "metrics").stream().map(AnalysisMetric::from).toList(),
+            b.get("stepRequests") == null ? null : Json.integer(b, "stepRequests"),
+            b.get("countsForWeight") instanceof Boolean counts ? counts : null);
         case "deployment.promote-requested" -> new DeploymentPromoteRequested(Json.string(b, "id"),
             Json.string(b, "service"), Boolean.TRUE.equals(b.get("full")));
         case "deployment.paused" -> new DeploymentPaused(Json.string(b, "id"), Json.string(b, "service"),

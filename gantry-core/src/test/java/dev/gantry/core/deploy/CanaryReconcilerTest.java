@@ -134,8 +134,101 @@ class CanaryReconcilerTest {
     assertThat(plan(new State(5, 50, T0, null, null, PASS, null, null, false)))
         .as("the pass was at an earlier weight").containsExactly(new Route(OLD, null, NEW, 50));
     State promoted = new State(5, 50, T0, "step", null, INCONCLUSIVE, null, T0, false);
-    assertThat(plan(promoted)).as("an operator overrides").contains(new Route(NEW, null),
-        new Transition(COMPLETE, CanaryReconciler.PROMOTED_LAST));
+    assertThat(plan(promoted)).as("an operator overrides, and the reason says so").contains(new Route(NEW, null),
+        new Transition(COMPLETE, CanaryReconciler.PROMOTED_LAST + " without a passing analysis at 50%"));
+    State promotedAfterPass = new State(5, 50, T0, "step", null, PASS, null, null, true);
+    assertThat(plan(promotedAfterPass)).contains(new Transition(COMPLETE,
+        CanaryReconciler.PROMOTED_LAST + " (the analysis had passed at 50%)"));
+  }
+
+  @Test
+  void aPassCountsForTheWeightOnlyOnEnoughRequestsSinceTheStepBegan() {
+    assertThat(CanaryReconciler.countsForWeight(Verdict.PASS, 50, 50)).isTrue();
+    assertThat(CanaryReconciler.countsForWeight(Verdict.PASS, 49, 50)).as("mostly the old weight's data").isFalse();
+    assertThat(CanaryReconciler.countsForWeight(Verdict.INCONCLUSIVE, 500, 50)).isFalse();
+    assertThat(CanaryReconciler.countsForWeight(Verdict.FAIL, 500, 50)).isFalse();
+  }
+
+  static final ServiceSpec TWO_WEIGHTS = ServiceSpec.parse(Json.parseObject("""
+      {"name": "pricing", "command": ["{java}", "-jar", "{artifact}"], "instances": 2, "strategy": "canary",
+       "canary": {"steps": [{"setWeight": 10}, {"setWeight": 50}],
+                  "analysis": {"interval": "1s", "minRequests": 50, "inconclusiveTimeout": "5m"}}}
+      """));
+
+  /**
+   * [setWeight 10, setWeight 50] walked as the loop and the projection do, one background run a second, at 20
+   * requests/s: the whole canary's window passes as soon as it has minRequests, but a pass counts for the weight
+   * only with minRequests canary requests since the step began. Returns the seconds spent at 10% and at 50%.
+   */
+  static long[] walk(boolean countOnlyStepRequests) {
+    int rate = 20;
+    int minRequests = TWO_WEIGHTS.canary().analysis().minRequests();
+    State s = State.initial(T0);
+    int passedWeight = -1;
+    long canaryTotal = 0;
+    long stepRequests = 0;
+    Instant at10 = null;
+    Instant at50 = null;
+    for (Instant now = T0; now.isBefore(T0.plusSeconds(600)); now = now.plusSeconds(1)) {
+      canaryTotal += rate * s.weight() / 100;
+      stepRequests += rate * s.weight() / 100;
+      Analysis bg = s.background();
+      if (s.weight() > 0) { // background run: the whole canary's window, stable has the rest
+        Verdict v = canaryTotal >= minRequests ? Verdict.PASS : Verdict.INCONCLUSIVE;
+        bg = new Analysis(v, v.word());
+        boolean counts = countOnlyStepRequests ? CanaryReconciler.countsForWeight(v, stepRequests, minRequests)
+            : v == Verdict.PASS;
+        if (counts) {
+          passedWeight = s.weight();
+        }
+      }
+      s = new State(s.step(), s.weight(), s.stepSince(), null, null, bg, null, null, passedWeight == s.weight());
+      List<Action> p = CanaryReconciler.plan(new Input(TWO_WEIGHTS, dep(CANARY, false, false), instances(true),
+          Smoke.PASSED, null, null, now), s);
+      for (Action a : p) {
+        if (a instanceof SetStep st) {
+          s = new State(st.step(), st.weight(), now, null, null, s.background(), null, null, passedWeight == st.weight());
+          stepRequests = 0;
+          if (st.weight() == 10) {
+            at10 = now;
+          } else if (st.weight() == 50) {
+            at50 = now;
+          }
+        } else if (a instanceof Transition t && t.to() == COMPLETE) {
+          return new long[] {Duration.between(at10, at50).toSeconds(), Duration.between(at50, now).toSeconds()};
+        }
+      }
+    }
+    throw new AssertionError("did not complete: " + s);
+  }
+
+  @Test
+  void aRaisedWeightIsNotPassedOnTheOldWeightsData() {
+    // Before: the run after reaching 50% passed on a window almost all at 10%, and the canary completed.
+    assertThat(walk(false)[1]).as("the old gate: seconds at 50%").isLessThanOrEqualTo(1);
+    long[] seconds = walk(true);
+    // 50 requests at 10% of 20/s take 25 s; at 50%, 5 s.
+    assertThat(seconds[0]).as("seconds at 10%").isGreaterThanOrEqualTo(25);
+    assertThat(seconds[1]).as("seconds at 50%").isGreaterThanOrEqualTo(5).isLessThanOrEqualTo(6);
+  }
+
+  @Test
+  void theGateSaysWhatItWaitsFor() {
+    ServiceSpec.Canary c = SPEC.canary();
+    assertThat(CanaryReconciler.waiting(c, new State(3, 10, T0, null, null, INCONCLUSIVE, null, T0, false), false))
+        .isEqualTo("waiting for a passing analysis at 10% (last verdict inconclusive)");
+    assertThat(CanaryReconciler.waiting(c, new State(3, 10, T0, null, null, PASS, null, null, false), false))
+        .isEqualTo("waiting for a passing analysis at 10% (no pass yet on 50 canary requests at this weight)");
+    assertThat(CanaryReconciler.waiting(c, new State(5, 50, T0, null, null, null, null, null, false), false))
+        .as("the completion").isEqualTo("waiting for a passing analysis at 50% (no analysis yet)");
+    assertThat(CanaryReconciler.waiting(c, new State(3, 10, T0, null, null, PASS, null, null, true), false))
+        .as("passed").isNull();
+    assertThat(CanaryReconciler.waiting(c, new State(3, 10, T0, null, null, INCONCLUSIVE, null, T0, false), true))
+        .as("halted").isNull();
+    assertThat(CanaryReconciler.waiting(c, new State(1, 10, T0, null, null, INCONCLUSIVE, null, T0, false), false))
+        .as("a pause is not the gate").isNull();
+    assertThat(CanaryReconciler.waiting(c, new State(0, 0, T0, null, null, null, null, null, false), false))
+        .as("the first weight needs no pass").isNull();
   }
 
   @Test

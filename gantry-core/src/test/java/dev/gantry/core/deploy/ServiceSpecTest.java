@@ -121,4 +121,41 @@ class ServiceSpecTest {
     m.put("versions", Map.of("retireAfter", "14d", "drainTimeout", "1s"));
     assertThat(ServiceSpec.parse(m).versions().drainTimeout()).isEqualTo(Duration.ofSeconds(1));
   }
+
+  static String canaryWith(String analysis) {
+    return "{\"name\":\"pricing\",\"command\":[\"{java}\",\"-jar\",\"{artifact}\"],\"strategy\":\"canary\","
+        + "\"canary\":{\"steps\":[{\"setWeight\":10}],\"analysis\":" + analysis + "}}";
+  }
+
+  /**
+   * Latency is not tested before latencyWarmup, and its first test comes up to two intervals after it: a timeout
+   * no longer than that pauses every canary, healthy or not, for a human, so such a spec is refused.
+   */
+  @Test
+  void anInconclusiveTimeoutThatEndsBeforeLatencyCanBeTestedIsRefused() {
+    for (String bad : new String[] {
+        "{\"latencyWarmup\":\"30s\",\"inconclusiveTimeout\":\"20s\"}", // shorter than the warm-up
+        "{\"latencyWarmup\":\"30s\",\"inconclusiveTimeout\":\"30s\"}", // equal
+        "{\"interval\":\"2s\",\"latencyWarmup\":\"30s\",\"inconclusiveTimeout\":\"34s\"}", // = warm-up + 2 intervals
+        "{\"latencyWarmup\":\"10m\"}"}) { // the default timeout (5m) is shorter than this warm-up
+      SpecException e = catchThrowableOfType(SpecException.class, () -> ServiceSpec.parse(Json.parseObject(canaryWith(bad))));
+      assertThat(e).as(bad).isNotNull();
+      assertThat(e.problems()).as(bad).singleElement().satisfies(p -> assertThat(p)
+          .startsWith("canary.analysis.inconclusiveTimeout: ").contains("expected: more than latencyWarmup + 2 × interval")
+          .contains("pauses even a healthy canary"));
+    }
+    assertThat(catchThrowableOfType(SpecException.class, () -> ServiceSpec.parse(Json.parseObject(
+        canaryWith("{\"interval\":\"2s\",\"latencyWarmup\":\"30s\",\"inconclusiveTimeout\":\"20s\"}")))).problems())
+        .singleElement().asString().isEqualTo("canary.analysis.inconclusiveTimeout: 20s (expected: more than latencyWarmup"
+            + " + 2 × interval = 30s + 2 × 2s = 34s; latency is not tested before the warm-up ends, so a shorter"
+            + " timeout pauses even a healthy canary for a human)");
+    ServiceSpec ok = ServiceSpec.parse(Json.parseObject(canaryWith(
+        "{\"interval\":\"2s\",\"latencyWarmup\":\"30s\",\"inconclusiveTimeout\":\"35s\"}")));
+    assertThat(ok.canary().analysis().inconclusiveTimeout()).isEqualTo(Duration.ofSeconds(35));
+    assertThat(ServiceSpec.parse(Json.parseObject(canaryWith("{}"))).canary().analysis())
+        .as("the defaults (5m > 30s + 2 × 2s) pass").isNotNull();
+    // A spec applied before the rule is still carried out (or rolled back) by the loop.
+    assertThat(ServiceSpec.parseStored(Json.parseObject(canaryWith("{\"latencyWarmup\":\"30s\",\"inconclusiveTimeout\":\"20s\"}")))
+        .canary().analysis().inconclusiveTimeout()).isEqualTo(Duration.ofSeconds(20));
+  }
 }

@@ -207,7 +207,7 @@ class DeployController {
     m.put("spec", Json.parse(svc.spec()));
     m.put("stable", svc.stableSerial());
     m.put("halted", deploys.halted(name));
-    m.put("deployments", queries.deployments(name, 10).stream().map(DeployController::view).toList());
+    m.put("deployments", queries.deployments(name, 10).stream().map(this::view).toList());
     m.put("instances", queries.liveInstances(name).stream().map(i -> {
       Map<String, Object> im = new LinkedHashMap<>();
       im.put("id", i.id());
@@ -222,7 +222,7 @@ class DeployController {
     return m;
   }
 
-  static Map<String, Object> view(DeploymentRow d) {
+  Map<String, Object> view(DeploymentRow d) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("id", d.id());
     m.put("service", d.service());
@@ -250,6 +250,8 @@ class DeployController {
       c.put("verdictSummary", d.canary().verdictSummary());
       c.put("stepVerdict", d.canary().stepVerdict());
       c.put("testedRuns", (long) d.canary().testedRuns());
+      // What the gate before a higher weight or the completion waits for, while it does (else null).
+      c.put("waiting", d.phase().equals("CANARY") ? loop.waiting(d.id()) : null);
       m.put("canary", c);
     }
     return m;

@@ -107,6 +107,13 @@ class DeployLoop implements SmartLifecycle {
   private final Map<String, Baseline> canaryBaselines = new HashMap<>();
   private final Map<String, Baseline> stepBaselines = new HashMap<>();
   private final Map<String, Instant> lastAnalysis = new HashMap<>();
+  /**
+   * Canaries this process found in progress when it started: their ledger's pass was on data the router no
+   * longer has, so the gate stays closed until a pass on fresh data counts.
+   */
+  private final Set<String> resumedCanaries = new HashSet<>();
+  /** What a canary's gate is waiting for (read by `status` requests), by deployment id. */
+  private final Map<String, String> waiting = new ConcurrentHashMap<>();
   private final Map<String, VersionKeeper.View> currentView = new ConcurrentHashMap<>();
   private final VersionKeeper versions;
   private final Map<String, Baseline> warmBaselines = new HashMap<>();
@@ -188,7 +195,7 @@ class DeployLoop implements SmartLifecycle {
       return;
     }
     DeploymentRow dep = latest.get();
-    ServiceSpec spec = ServiceSpec.parse(Json.parseObject(svc.spec()));
+    ServiceSpec spec = ServiceSpec.parseStored(Json.parseObject(svc.spec()));
     Instant now = clock.instant();
     List<Observed> observed = observe(svc.name(), spec, now);
     if (!probed(observed)) {
@@ -234,7 +241,16 @@ class DeployLoop implements SmartLifecycle {
       plan = List.of(new BlueGreenReconciler.Route(dep.fromSerial(), null),
           new BlueGreenReconciler.Transition(Phase.ROLLING_BACK, "strategy changed during the canary"));
     } else if (spec.isCanary() && dep.fromSerial() != null) {
-      plan = CanaryReconciler.plan(input, phase == Phase.CANARY ? canaryState(svc.name(), spec, dep, d.halted(), now) : null);
+      CanaryReconciler.State cs = phase == Phase.CANARY ? canaryState(svc.name(), spec, dep, d.halted(), now) : null;
+      plan = CanaryReconciler.plan(input, cs);
+      String w = cs == null || plan.stream().anyMatch(a -> a instanceof BlueGreenReconciler.SetStep
+          || a instanceof BlueGreenReconciler.Transition || a instanceof BlueGreenReconciler.PauseForHuman) ? null
+          : CanaryReconciler.waiting(spec.canary(), cs, d.halted());
+      if (w == null) {
+        waiting.remove(dep.id());
+      } else {
+        waiting.put(dep.id(), w);
+      }
     } else {
       // Blue-green, and the first deployment of a canary service (there is no stable version to compare with).
       plan = BlueGreenReconciler.plan(input);
@@ -295,10 +311,20 @@ class DeployLoop implements SmartLifecycle {
     String stepVerdict = c.stepVerdict();
     String stepSummary = c.stepSummary();
     String inconclusiveSince = c.inconclusiveSince();
-    // A pass at the weight in force (the projection keeps the weight of the last pass; weights only grow).
-    boolean passedAtWeight = c.passedWeight() == c.weight();
     Instant last = lastAnalysis.get(dep.id());
-    if (last == null || Duration.between(last, now).compareTo(settings.interval()) >= 0) {
+    if (last == null) {
+      // The first sight of this canary since the server started (the CANARY transition sets lastAnalysis
+      // otherwise): the router's counters start again from zero, so the first run waits one interval for data
+      // rather than recording "too little data" on an empty window, and the gate stays closed until a pass on
+      // the data since the start counts.
+      last = now;
+      lastAnalysis.put(dep.id(), now);
+      resumedCanaries.add(dep.id());
+    }
+    // A pass at the weight in force (the projection keeps the weight of the last pass that counted; weights only
+    // grow), unless it was on data from before this process started.
+    boolean passedAtWeight = c.passedWeight() == c.weight() && !resumedCanaries.contains(dep.id());
+    if (Duration.between(last, now).compareTo(settings.interval()) >= 0) {
       lastAnalysis.put(dep.id(), now);
       // Each metric's spending counts only the runs that tested it (latency is not tested while warming up).
       CanaryAnalysis.TestedRuns tested = new CanaryAnalysis.TestedRuns(c.errorTestedRuns(), c.latencyTestedRuns());
@@ -315,10 +341,17 @@ class DeployLoop implements SmartLifecycle {
       CanaryAnalysis.Result bg = CanaryAnalysis.analyze(canaryNow.minus(whole.target()),
           stableNow.minus(whole.previous()), warm == null ? null : canaryNow.minus(warm.target()),
           warm == null ? null : stableNow.minus(warm.previous()), settings, tested);
-      append(analysisEvent(dep, ++run, "background", bg));
+      // A pass counts for the weight in force only on enough canary requests since the step began (the whole
+      // canary's window would otherwise pass a raised weight on the old weight's data).
+      long stepRequests = canaryNow.minus(step.target()).requests();
+      boolean counts = CanaryReconciler.countsForWeight(bg.verdict(), stepRequests, settings.minRequests());
+      append(analysisEvent(dep, ++run, "background", bg, stepRequests, counts));
       tested = tested.after(bg);
       verdict = bg.verdict().word();
-      passedAtWeight |= bg.verdict() == Verdict.PASS;
+      if (counts) {
+        passedAtWeight = true;
+        resumedCanaries.remove(dep.id());
+      }
       summary = bg.summary();
       if (bg.verdict() != Verdict.INCONCLUSIVE) {
         inconclusiveSince = null;
@@ -333,7 +366,7 @@ class DeployLoop implements SmartLifecycle {
         CanaryAnalysis.Result st = CanaryAnalysis.analyze(canaryNow.minus(step.target()),
             stableNow.minus(step.previous()), latencyFrom == null ? null : canaryNow.minus(latencyFrom.target()),
             latencyFrom == null ? null : stableNow.minus(latencyFrom.previous()), settings, tested);
-        append(analysisEvent(dep, ++run, "step", st));
+        append(analysisEvent(dep, ++run, "step", st, null, null));
         stepVerdict = st.verdict().word();
         stepSummary = st.summary();
       }
@@ -354,10 +387,10 @@ class DeployLoop implements SmartLifecycle {
   }
 
   private static DeploymentAnalysisRecorded analysisEvent(DeploymentRow dep, long run, String kind,
-      CanaryAnalysis.Result r) {
+      CanaryAnalysis.Result r, Long stepRequests, Boolean countsForWeight) {
     return new DeploymentAnalysisRecorded(dep.id(), dep.service(), run, kind, r.verdict().word(), r.tested(),
         r.summary(), r.metrics().stream().map(m -> new AnalysisMetric(m.name(), m.verdict().word(), m.detail(),
-            m.numbers())).toList());
+            m.numbers())).toList(), stepRequests, countsForWeight);
   }
 
   private boolean probed(List<Observed> observed) {
@@ -450,6 +483,8 @@ class DeployLoop implements SmartLifecycle {
           canaryBaselines.remove(dep.id());
           warmBaselines.remove(dep.id());
           lastAnalysis.remove(dep.id());
+          resumedCanaries.remove(dep.id());
+          waiting.remove(dep.id());
           stepBaselines.keySet().removeIf(k -> k.startsWith(dep.id() + "#"));
         }
         if (t.to() == Phase.POST_VERIFICATION) {
@@ -588,6 +623,11 @@ class DeployLoop implements SmartLifecycle {
       m.put("route", route);
     }
     return m;
+  }
+
+  /** What the deployment's canary gate is waiting for ("waiting for a passing analysis at 10% (...)"), or null. */
+  String waiting(String deploymentId) {
+    return waiting.get(deploymentId);
   }
 
   boolean ready(String instanceId) {

@@ -72,7 +72,7 @@ class VersionController {
   }
 
   private static ServiceSpec spec(ServiceRow svc) {
-    return ServiceSpec.parse(Json.parseObject(svc.spec()));
+    return ServiceSpec.parseStored(Json.parseObject(svc.spec()));
   }
 
   @GetMapping("/services/{name}/versions")
