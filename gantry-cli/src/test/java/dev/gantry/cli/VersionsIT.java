@@ -155,8 +155,15 @@ class VersionsIT {
     String listing = ok("versions", "pricing");
     assertThat(listing).contains("v2  " + a2 + "  running default side-by-side").contains("v1  " + a1 + "  running  age")
         .contains("/pricing/v1/").contains("Gantry-Version: v1").contains("risk-batch").contains("instance  127.0.0.1:");
+    assertThat(listing.lines().filter(l -> l.contains("risk-batch")).findFirst().orElseThrow())
+        .as("it named v1 by its path").contains("by version");
     List<Object> json = (List<Object>) Json.parse(ok("versions", "pricing", "--json"));
     assertThat(json).hasSize(2);
+    Map<String, Object> v1 = (Map<String, Object>) json.stream().filter(v -> "v1".equals(((Map<String, Object>) v)
+        .get("version"))).findFirst().orElseThrow();
+    assertThat((List<Object>) ((Map<String, Object>) v1.get("clients")).get("seen"))
+        .anySatisfy(c -> assertThat((Map<String, Object>) c).containsEntry("client", "risk-batch")
+            .containsEntry("explicit", true));
 
     // A lease keeps the quiet v1 alive past retireAfter.
     String lease = ok("lease", "acquire", "pricing@v1", "--client", "month-end-valuation", "--ttl", "30d");

@@ -273,7 +273,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
   private void forward(Exchange x, RouteSelection.Routed routed, String host, boolean keepIncomingId) {
     VersionRoute version = routed.version();
     x.version = version;
-    version.metrics().recordClient(clientIdentity(x.request.headers()));
+    version.metrics().recordClient(clientIdentity(x.request.headers()), routed.explicit());
     version.metrics().started();
     x.inFlight = true;
     if (x.expectContinue) {

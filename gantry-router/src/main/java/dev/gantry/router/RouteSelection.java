@@ -3,8 +3,14 @@ package dev.gantry.router;
 /** What the route table says about one request: a version to forward to, or why there is none. */
 sealed interface RouteSelection {
 
-  /** Forward to an instance of {@code version}, with the request target rewritten to {@code uri}. */
-  record Routed(VersionRoute version, String uri) implements RouteSelection {}
+  /**
+   * Forward to an instance of {@code version}, with the request target rewritten to {@code uri}.
+   *
+   * @param explicit whether the request addressed the version by its label ({@code Gantry-Version} header,
+   *     {@code /SERVICE/vN/} path, {@code vN.HOST} host): only such clients keep a version that is not the
+   *     default alive; the default address, the preview route and the canary split are not explicit
+   */
+  record Routed(VersionRoute version, String uri, boolean explicit) implements RouteSelection {}
 
   /** No service matches the host or path: 404. */
   record NoRoute(String detail) implements RouteSelection {}

@@ -172,7 +172,7 @@ final class RouteSnapshot {
         return new RouteSelection.NoVersion(route.service(), "version '" + label + "' of service '" + route.service()
             + "' has no instances");
       }
-      return new RouteSelection.Routed(v, rest);
+      return new RouteSelection.Routed(v, rest, true); // addressed by version
     }
     boolean preview = previewHeader;
     if (rest.startsWith(PREVIEW_SEGMENT) && (rest.length() == PREVIEW_SEGMENT.length()
@@ -192,7 +192,7 @@ final class RouteSnapshot {
       return new RouteSelection.NoVersion(route.service(), "version '" + version.version() + "' of service '"
           + route.service() + "' has no instances");
     }
-    return new RouteSelection.Routed(version, rest);
+    return new RouteSelection.Routed(version, rest, false); // the default address (or preview, canary)
   }
 
   static final String GANTRY_VERSION = "Gantry-Version";

@@ -26,6 +26,11 @@ final class VersionMetrics {
   private final ConcurrentHashMap<String, LongAdder> clients = new ConcurrentHashMap<>();
   /** When each client was last seen (the injected clock, ms): what keeps a version alive in the directory. */
   private final ConcurrentHashMap<String, Long> lastSeen = new ConcurrentHashMap<>();
+  /**
+   * When each client last addressed the version by its label (header, path or host), not through the default
+   * address: what keeps a version alive once it is not the default.
+   */
+  private final ConcurrentHashMap<String, Long> explicitLastSeen = new ConcurrentHashMap<>();
   private final LongAdder untrackedClientRequests = new LongAdder();
   /**
    * Requests routed to the version and not finished: what a retired version's drain waits for. A LongAdder,
@@ -55,8 +60,10 @@ final class VersionMetrics {
    * Counts one request of a client. Past {@code maxClients} distinct ids, new ids are not tracked
    * (the bound is approximate by at most the number of event loops, as the size check and the insert
    * are not one atomic step); their requests are counted in {@link #untrackedClientRequests()}.
+   *
+   * @param explicit whether the request addressed this version by its label (see {@link RouteSelection.Routed})
    */
-  void recordClient(String clientId) {
+  void recordClient(String clientId, boolean explicit) {
     String id = clientId.length() > MAX_CLIENT_ID_LENGTH ? clientId.substring(0, MAX_CLIENT_ID_LENGTH) : clientId;
     LongAdder count = clients.get(id);
     if (count == null) {
@@ -71,6 +78,13 @@ final class VersionMetrics {
     Long previous = lastSeen.get(id);
     if (previous == null || now - previous >= 1000) { // second resolution: one map write per client per second
       lastSeen.put(id, now);
+    }
+    if (explicit) {
+      // The same resolution: at most one more write per client per second, none for default-address traffic.
+      Long before = explicitLastSeen.get(id);
+      if (before == null || now - before >= 1000) {
+        explicitLastSeen.put(id, now);
+      }
     }
   }
 
@@ -110,6 +124,6 @@ final class VersionMetrics {
     Map<String, Long> seen = new HashMap<>(clients.size() * 2);
     clients.forEach((id, n) -> seen.put(id, n.sum()));
     return new VersionStats(requests.sum(), errors5xx.sum(), LatencyBuckets.boundsMicros(), counts, Map.copyOf(seen),
-        Map.copyOf(lastSeen), inFlight.sum());
+        Map.copyOf(lastSeen), Map.copyOf(explicitLastSeen), inFlight.sum());
   }
 }

@@ -636,4 +636,39 @@ class FrontendHandlerTest {
     assertThat((String) problem.get("detail")).contains("use its successor v3");
     assertThat(dialed).isEmpty();
   }
+
+  /**
+   * Only a request that names the version (path, Gantry-Version header, vN host) makes its client an explicit
+   * one; the default address, the preview route and the canary split count the client as seen, not as explicit.
+   */
+  @Test
+  void clientsThatAddressAVersionByVersionAreToldApartFromTheDefaultAddresss() {
+    routes.apply(new dev.gantry.core.deploy.TrafficRouter.RouteTable("pricing", "pricing.example", "pricing", "v3",
+        null, Map.of("v2", List.of("10.0.0.2:8080"), "v3", List.of("10.0.0.3:8080")), Map.of("v2", "S-v2", "v3", "S-v3"),
+        null, new dev.gantry.core.deploy.TrafficRouter.Versions(Map.of("v2", "v2", "v3", "v3"), Map.of(), Map.of())));
+    answered(get("/pricing/quote", "X-Client-Id", "desk-default"));
+    answered(get("/pricing/v3/quote", "X-Client-Id", "desk-path"));
+    answered(get("/pricing/quote", "X-Client-Id", "desk-header", "Gantry-Version", "v3"));
+    answered(get("/quote", "X-Client-Id", "desk-host", "Host", "v3.pricing.example"));
+    answered(get("/pricing/v2/quote", "X-Client-Id", "batch"));
+
+    var v3 = routes.stats("pricing", "v3");
+    assertThat(v3.clientLastSeenMillis()).containsOnlyKeys("desk-default", "desk-path", "desk-header", "desk-host");
+    assertThat(v3.clientExplicitLastSeenMillis()).as("the default address is not explicit")
+        .containsOnlyKeys("desk-path", "desk-header", "desk-host");
+    assertThat(routes.stats("pricing", "v2").clientExplicitLastSeenMillis()).containsOnlyKeys("batch");
+  }
+
+  /** Sends a request, answers it 200 from the backend it went to, and reads the response. */
+  private void answered(HttpRequest request) {
+    client.writeInbound(request, LastHttpContent.EMPTY_LAST_CONTENT);
+    EmbeddedChannel backend = backends.stream().filter(b -> !b.outboundMessages().isEmpty()).findFirst().orElseThrow();
+    for (Object o; (o = backend.readOutbound()) != null; ) {
+      ReferenceCountUtil.release(o);
+    }
+    backend.writeInbound(ok(2), new DefaultLastHttpContent(text("ok")));
+    FullHttpResponse response = client.readOutbound();
+    assertThat(response.status().code()).isEqualTo(200);
+    response.release();
+  }
 }

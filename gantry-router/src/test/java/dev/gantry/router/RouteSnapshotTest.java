@@ -88,6 +88,7 @@ class RouteSnapshotTest {
     RouteSelection.Routed byPath = routed(null, "/pricing/~preview/quote?x=1", false);
     assertThat(byPath.version().version()).isEqualTo("v2");
     assertThat(byPath.uri()).isEqualTo("/quote?x=1");
+    assertThat(byPath.explicit()).as("the preview route does not name a version").isFalse();
     assertThat(routed(null, "/pricing/~preview", false).uri()).isEqualTo("/");
     assertThat(routed(null, "/pricing/~previewer", false))
         .as("only the whole segment selects the preview")

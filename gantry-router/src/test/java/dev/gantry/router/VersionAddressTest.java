@@ -90,4 +90,35 @@ class VersionAddressTest {
     v.deprecate(1_764_547_200L, 1_767_225_599L, null); // the last second of 2025
     assertThat(v.sunsetHeader().toString()).isEqualTo("Wed, 31 Dec 2025 23:59:59 GMT");
   }
+
+  static boolean explicit(RouteSelection s) {
+    assertThat(s).isInstanceOf(RouteSelection.Routed.class);
+    return ((RouteSelection.Routed) s).explicit();
+  }
+
+  @Test
+  void addressingAVersionByVersionIsFlaggedAndTheDefaultAddressIsNot() {
+    assertThat(explicit(select(null, "/pricing/v2/price", headers()))).as("path").isTrue();
+    assertThat(explicit(select(null, "/pricing/price", headers("Gantry-Version", "v2")))).as("header").isTrue();
+    assertThat(explicit(select("v2.pricing.example", "/price", headers()))).as("routed host").isTrue();
+    assertThat(explicit(select("v2.pricing", "/price", headers()))).as("service host").isTrue();
+    // Naming the default version by version is explicit too: that client needs v3, not whatever the default is.
+    assertThat(explicit(select(null, "/pricing/v3/price", headers()))).as("the default, by version").isTrue();
+
+    assertThat(explicit(select(null, "/pricing/price", headers()))).as("default address by path").isFalse();
+    assertThat(explicit(select("pricing.example", "/price", headers()))).as("default address by host").isFalse();
+    assertThat(explicit(select(null, "/pricing/v9/price", headers()))).as("the service's own /v9 path").isFalse();
+  }
+
+  @Test
+  void theCanarySplitIsNotExplicit() {
+    registry.apply(new RouteTable("pricing", "pricing.example", "pricing", "A-2", null,
+        Map.of("A-2", List.of("127.0.0.1:2"), "A-3", List.of("127.0.0.1:3")), Map.of("A-2", "A-2", "A-3", "A-3"),
+        new dev.gantry.core.deploy.TrafficRouter.Canary("A-3", 0, "D-1", null, null, List.of(), "X-Canary", "1", null,
+            null), new Versions(Map.of("v2", "A-2"), Map.of(), Map.of())));
+    RouteSelection canary = select(null, "/pricing/price", headers("X-Canary", "1"));
+    assertThat(version(canary)).isEqualTo("A-3");
+    assertThat(explicit(canary)).isFalse();
+    assertThat(explicit(select(null, "/pricing/price", headers()))).isFalse();
+  }
 }

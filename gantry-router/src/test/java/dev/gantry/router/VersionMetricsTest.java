@@ -84,11 +84,11 @@ class VersionMetricsTest {
   @Test
   void clientsAreCountedUpToTheBound() {
     VersionMetrics m = new VersionMetrics(2);
-    m.recordClient("alice");
-    m.recordClient("alice");
-    m.recordClient("bob");
-    m.recordClient("carol");
-    m.recordClient("bob");
+    m.recordClient("alice", false);
+    m.recordClient("alice", false);
+    m.recordClient("bob", false);
+    m.recordClient("carol", false);
+    m.recordClient("bob", false);
 
     assertThat(m.snapshot().clients()).isEqualTo(Map.of("alice", 2L, "bob", 2L));
     assertThat(m.untrackedClientRequests()).isEqualTo(1);
@@ -97,7 +97,7 @@ class VersionMetricsTest {
   @Test
   void longClientIdsAreCut() {
     VersionMetrics m = new VersionMetrics(2);
-    m.recordClient("x".repeat(1000));
+    m.recordClient("x".repeat(1000), false);
 
     assertThat(m.snapshot().clients()).containsOnlyKeys("x".repeat(VersionMetrics.MAX_CLIENT_ID_LENGTH));
   }
@@ -126,16 +126,37 @@ class VersionMetricsTest {
   void clientsAreLastSeenAtTheInjectedClocksTimeToTheSecond() {
     MutableClock clock = new MutableClock();
     VersionMetrics m = new VersionMetrics(10, clock);
-    m.recordClient("risk-batch");
+    m.recordClient("risk-batch", false);
     long first = clock.now.toEpochMilli();
     assertThat(m.snapshot().clientLastSeenMillis()).isEqualTo(Map.of("risk-batch", first));
 
     clock.now = clock.now.plusMillis(999);
-    m.recordClient("risk-batch");
+    m.recordClient("risk-batch", false);
     assertThat(m.snapshot().clientLastSeenMillis()).as("one write per client and second").containsEntry("risk-batch", first);
 
     clock.now = clock.now.plus(java.time.Duration.ofDays(20));
-    m.recordClient("risk-batch");
+    m.recordClient("risk-batch", false);
     assertThat(m.snapshot().clientLastSeenMillis()).containsEntry("risk-batch", clock.now.toEpochMilli());
+  }
+
+  @Test
+  void explicitClientsAreLastSeenApartToTheSecondAndDefaultAddressTrafficIsNot() {
+    MutableClock clock = new MutableClock();
+    VersionMetrics m = new VersionMetrics(10, clock);
+    m.recordClient("desk", false);
+    m.recordClient("risk-batch", true);
+    long first = clock.now.toEpochMilli();
+    assertThat(m.snapshot().clientLastSeenMillis()).isEqualTo(Map.of("desk", first, "risk-batch", first));
+    assertThat(m.snapshot().clientExplicitLastSeenMillis()).isEqualTo(Map.of("risk-batch", first));
+
+    clock.now = clock.now.plusMillis(999);
+    m.recordClient("risk-batch", true);
+    assertThat(m.snapshot().clientExplicitLastSeenMillis()).as("one write per client and second")
+        .containsEntry("risk-batch", first);
+
+    clock.now = clock.now.plus(java.time.Duration.ofDays(1));
+    m.recordClient("risk-batch", false); // the same client, now through the default address
+    assertThat(m.snapshot().clientLastSeenMillis()).containsEntry("risk-batch", clock.now.toEpochMilli());
+    assertThat(m.snapshot().clientExplicitLastSeenMillis()).containsEntry("risk-batch", first);
   }
 }

@@ -28,7 +28,11 @@ public final class DeployQueries {
       String acquiredBy, String acquiredAt) {}
 
   /** A client seen calling a version. */
-  public record ClientRow(String service, String label, String client, String lastSeen) {}
+  /**
+   * A client of a version as flushed to the ledger: last seen by any address, and last seen addressing the version
+   * by version ({@code explicitLastSeen}, null: never), what keeps a version that is not the default.
+   */
+  public record ClientRow(String service, String label, String client, String lastSeen, String explicitLastSeen) {}
 
   /** A deployment as projected; the canary fields keep their defaults for a blue-green one. */
   public record DeploymentRow(String id, String service, String serial, String fromSerial, String kind, String phase,
@@ -115,8 +119,9 @@ public final class DeployQueries {
 
   public List<ClientRow> versionClients(String service) {
     List<ClientRow> out = new ArrayList<>();
-    rows("SELECT service, label, client, last_seen FROM version_client WHERE service = ? ORDER BY label, client",
-        List.of(service), rs -> out.add(new ClientRow(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4))));
+    rows("SELECT service, label, client, last_seen, explicit_last_seen FROM version_client WHERE service = ?"
+        + " ORDER BY label, client", List.of(service), rs -> out.add(new ClientRow(rs.getString(1), rs.getString(2),
+            rs.getString(3), rs.getString(4), rs.getString(5))));
     return out;
   }
 
@@ -131,8 +136,9 @@ public final class DeployQueries {
     rows("SELECT id, service, label, client, expires_at, released, acquired_by, acquired_at FROM lease"
         + " WHERE released = 0 ORDER BY service, label", List.of(), rs -> leases.add(lease(rs)));
     List<ClientRow> clients = new ArrayList<>();
-    rows("SELECT service, label, client, last_seen FROM version_client ORDER BY service, label", List.of(),
-        rs -> clients.add(new ClientRow(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4))));
+    rows("SELECT service, label, client, last_seen, explicit_last_seen FROM version_client ORDER BY service, label",
+        List.of(), rs -> clients.add(new ClientRow(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
+            rs.getString(5))));
     return new Directory(versions, leases, clients);
   }
 

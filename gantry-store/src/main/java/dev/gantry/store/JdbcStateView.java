@@ -236,9 +236,9 @@ final class JdbcStateView implements StateView {
   @Override
   public List<ClientRecord> versionClients(String service) {
     List<ClientRecord> out = new ArrayList<>();
-    rows("SELECT service, label, client, last_seen FROM version_client WHERE service = ? ORDER BY label, client",
-        List.of(service), rs -> out.add(new ClientRecord(rs.getString(1), rs.getString(2), rs.getString(3),
-            rs.getString(4))));
+    rows("SELECT service, label, client, last_seen, explicit_last_seen FROM version_client WHERE service = ?"
+        + " ORDER BY label, client", List.of(service), rs -> out.add(new ClientRecord(rs.getString(1), rs.getString(2),
+            rs.getString(3), rs.getString(4), rs.getString(5))));
     return out;
   }
 

@@ -228,9 +228,16 @@ final class Projector {
           "UPDATE service SET pinned = ?, updated_seq = ? WHERE name = ?", e.label(), seq, e.service()));
       case ClientsSeen e -> {
         for (var cl : new java.util.TreeMap<>(e.lastSeen()).entrySet()) {
-          update(c, "INSERT INTO version_client (service, label, client, last_seen, updated_seq) VALUES (?, ?, ?, ?, ?)"
-              + " ON CONFLICT (service, label, client) DO UPDATE SET last_seen = excluded.last_seen,"
-              + " updated_seq = excluded.updated_seq", e.service(), e.label(), cl.getKey(), cl.getValue(), seq);
+          // An entry without explicitLastSeen (written before the router told default-address traffic apart)
+          // counts its clients as explicit, as they counted then; a newer one sets explicit_last_seen for the
+          // clients that addressed the version by version, and leaves the others' as they were.
+          String explicit = e.explicitLastSeen() == null ? cl.getValue() : e.explicitLastSeen().get(cl.getKey());
+          update(c, "INSERT INTO version_client (service, label, client, last_seen, explicit_last_seen, updated_seq)"
+              + " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (service, label, client) DO UPDATE SET"
+              + " last_seen = excluded.last_seen,"
+              + " explicit_last_seen = COALESCE(excluded.explicit_last_seen, version_client.explicit_last_seen),"
+              + " updated_seq = excluded.updated_seq", e.service(), e.label(), cl.getKey(), cl.getValue(), explicit,
+              seq);
         }
       }
       case LeaseAcquired e -> update(c, "INSERT INTO lease (id, service, label, client, expires_at, released,"

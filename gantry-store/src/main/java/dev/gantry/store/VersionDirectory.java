@@ -26,10 +26,14 @@ public final class VersionDirectory {
   static List<Map<String, Object>> build(Directory d, Instant now) {
     Map<String, long[]> clients = new HashMap<>();
     Map<String, String> lastSeen = new HashMap<>();
+    Map<String, String> lastExplicitSeen = new HashMap<>();
     for (ClientRow c : d.clients()) {
       String k = c.service() + "@" + c.label();
       clients.computeIfAbsent(k, x -> new long[1])[0]++;
       lastSeen.merge(k, c.lastSeen(), (a, b) -> a.compareTo(b) >= 0 ? a : b);
+      if (c.explicitLastSeen() != null) {
+        lastExplicitSeen.merge(k, c.explicitLastSeen(), (a, b) -> a.compareTo(b) >= 0 ? a : b);
+      }
     }
     Map<String, long[]> leases = new HashMap<>();
     for (LeaseRow l : d.leases()) {
@@ -48,6 +52,7 @@ public final class VersionDirectory {
       m.put("addedAt", v.addedAt());
       m.put("clients", clients.getOrDefault(k, new long[1])[0]);
       m.put("lastClientSeen", lastSeen.get(k));
+      m.put("lastExplicitClientSeen", lastExplicitSeen.get(k)); // by version: what keeps a non-default version
       m.put("liveLeases", leases.getOrDefault(k, new long[1])[0]);
       out.add(m);
     }

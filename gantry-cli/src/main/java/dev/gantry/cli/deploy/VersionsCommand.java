@@ -70,7 +70,11 @@ public final class VersionsCommand implements Callable<Integer> {
       out.printf("    clients   %s%n", clients.get("count"));
       for (Object c : (List<Object>) clients.get("seen")) {
         Map<String, Object> cm = (Map<String, Object>) c;
-        out.printf("              %-30s last seen %s%n", cm.get("client"), cm.get("lastSeen"));
+        // By version: the client named this version (header, path, host), which keeps it alive once it is not
+        // the default; the others came through the default address.
+        out.printf("              %-30s last seen %s%s%n", cm.get("client"), cm.get("lastSeen"),
+            Boolean.TRUE.equals(cm.get("explicit")) ? "  by version, last " + cm.get("explicitLastSeen")
+            : "  default address only");
       }
       for (Object l : (List<Object>) v.get("leases")) {
         Map<String, Object> lm = (Map<String, Object>) l;

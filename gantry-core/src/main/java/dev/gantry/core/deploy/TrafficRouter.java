@@ -108,15 +108,19 @@ public interface TrafficRouter extends AutoCloseable {
    *
    * @param latencyBucketsMicros upper bounds (µs) of the latency histogram buckets
    * @param latencyCounts requests per bucket (same length; the last bucket is unbounded)
+   * @param clientLastSeenMillis per client, when it last called the version by any address (epoch ms)
+   * @param clientExplicitLastSeenMillis per client, when it last addressed the version by its label (header,
+   *     path or host), not through the default address (epoch ms; a subset of the clients)
    * @param inFlight requests routed to the version that have not finished yet (now, not cumulative): a retired
    *     version's instances stop once it is zero
    */
   record VersionStats(long requests, long errors5xx, long[] latencyBucketsMicros, long[] latencyCounts,
-      Map<String, Long> clients, Map<String, Long> clientLastSeenMillis, long inFlight) {
+      Map<String, Long> clients, Map<String, Long> clientLastSeenMillis, Map<String, Long> clientExplicitLastSeenMillis,
+      long inFlight) {
 
     public VersionStats(long requests, long errors5xx, long[] latencyBucketsMicros, long[] latencyCounts,
         Map<String, Long> clients) {
-      this(requests, errors5xx, latencyBucketsMicros, latencyCounts, clients, Map.of(), 0);
+      this(requests, errors5xx, latencyBucketsMicros, latencyCounts, clients, Map.of(), Map.of(), 0);
     }
 
     public static VersionStats empty() {
@@ -153,7 +157,7 @@ public interface TrafficRouter extends AutoCloseable {
         c[i] = latencyCounts[i] - earlier.latencyCounts[i];
       }
       return new VersionStats(requests - earlier.requests, errors5xx - earlier.errors5xx, latencyBucketsMicros, c,
-          clients, clientLastSeenMillis, inFlight);
+          clients, clientLastSeenMillis, clientExplicitLastSeenMillis, inFlight);
     }
   }
 }

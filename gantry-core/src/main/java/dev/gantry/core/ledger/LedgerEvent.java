@@ -563,24 +563,36 @@ public sealed interface LedgerEvent {
     }
 
     /**
-     * What the retirement was decided on: the last client seen (null: none ever) and when, and every lease
-     * the version had (released or expired by then).
+     * What the retirement was decided on: the last client seen by any address (null: none ever) and when, the
+     * last client that addressed the version by version and when (what decides once it is not the default;
+     * absent in entries written before explicit clients were told apart, and when there was none), and every
+     * lease the version had (released or expired by then).
      */
-    public record Evidence(String lastClient, String lastSeen, List<LeaseEvidence> leases) {
+    public record Evidence(String lastClient, String lastSeen, String lastExplicitClient, String lastExplicitSeen,
+        List<LeaseEvidence> leases) {
       public Evidence {
         leases = List.copyOf(leases);
+      }
+
+      public Evidence(String lastClient, String lastSeen, List<LeaseEvidence> leases) {
+        this(lastClient, lastSeen, null, null, leases);
       }
 
       Map<String, Object> toJson() {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("lastClient", lastClient);
         m.put("lastSeen", lastSeen);
+        if (lastExplicitSeen != null) { // absent when none: evidence written before keeps its body
+          m.put("lastExplicitClient", lastExplicitClient);
+          m.put("lastExplicitSeen", lastExplicitSeen);
+        }
         m.put("leases", leases.stream().map(LeaseEvidence::toJson).toList());
         return m;
       }
 
       static Evidence from(Map<String, Object> m) {
         return new Evidence(Json.optString(m, "lastClient"), Json.optString(m, "lastSeen"),
+            Json.optString(m, "lastExplicitClient"), Json.optString(m, "lastExplicitSeen"),
             objects(m, "leases").stream().map(LeaseEvidence::from).toList());
       }
     }
@@ -621,10 +633,29 @@ public sealed interface LedgerEvent {
     }
   }
 
-  /** Clients the router saw calling a version, with when each was last seen (ISO instants). */
-  record ClientsSeen(String service, String label, Map<String, String> lastSeen) implements LedgerEvent {
+  /**
+   * Clients the router saw calling a version, with when each was last seen (ISO instants), by any address.
+   *
+   * @param explicitLastSeen of those clients, when each last addressed the version by version (Gantry-Version
+   *     header, /SERVICE/vN path, vN.HOST host) rather than through the default address; a client absent here
+   *     was not seen doing so since the previous sighting. Null in entries written before the router told the
+   *     two apart (the body has no {@code explicitLastSeen}, so their bodies and hashes are unchanged): their
+   *     clients are read as explicit, as they counted then, so a replay keeps what those entries kept
+   */
+  record ClientsSeen(String service, String label, Map<String, String> lastSeen, Map<String, String> explicitLastSeen)
+      implements LedgerEvent {
     public ClientsSeen {
       lastSeen = Map.copyOf(lastSeen);
+      explicitLastSeen = explicitLastSeen == null ? null : Map.copyOf(explicitLastSeen);
+      if (explicitLastSeen != null && !lastSeen.keySet().containsAll(explicitLastSeen.keySet())) {
+        throw new IllegalArgumentException("explicitLastSeen: clients " + explicitLastSeen.keySet()
+            + " (expected: among the clients of lastSeen " + lastSeen.keySet() + ")");
+      }
+    }
+
+    /** An entry as written before explicit clients were told apart (no explicitLastSeen). */
+    public ClientsSeen(String service, String label, Map<String, String> lastSeen) {
+      this(service, label, lastSeen, null);
     }
 
     public String type() {
@@ -636,7 +667,14 @@ public sealed interface LedgerEvent {
     }
 
     public Map<String, Object> body() {
-      return Map.of("service", service, "label", label, "lastSeen", new java.util.TreeMap<>(lastSeen));
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("service", service);
+      m.put("label", label);
+      m.put("lastSeen", new java.util.TreeMap<>(lastSeen));
+      if (explicitLastSeen != null) { // absent, not null, in the entries written before
+        m.put("explicitLastSeen", new java.util.TreeMap<>(explicitLastSeen));
+      }
+      return m;
     }
   }
 
@@ -938,7 +976,8 @@ public sealed interface LedgerEvent {
             b.get("evidence") == null ? null : VersionRetired.Evidence.from(Json.object(b, "evidence")));
         case "version.pinned" -> new VersionPinned(Json.string(b, "service"), Json.optString(b, "label"));
         case "version.clients-seen" -> new ClientsSeen(Json.string(b, "service"), Json.string(b, "label"),
-            stringMap(Json.object(b, "lastSeen")));
+            stringMap(Json.object(b, "lastSeen")),
+            b.get("explicitLastSeen") == null ? null : stringMap(Json.object(b, "explicitLastSeen")));
         case "lease.acquired" -> new LeaseAcquired(Json.string(b, "id"), Json.string(b, "service"),
             Json.string(b, "label"), Json.string(b, "client"), Json.string(b, "expiresAt"));
         case "lease.renewed" -> new LeaseRenewed(Json.string(b, "id"), Json.string(b, "service"),

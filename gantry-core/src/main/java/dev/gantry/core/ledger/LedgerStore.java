@@ -112,8 +112,11 @@ public interface LedgerStore extends AutoCloseable {
   record LeaseRecord(String id, String service, String label, String client, String expiresAt, boolean released,
       String acquiredBy, String acquiredAt) {}
 
-  /** A client the router saw calling a version, as flushed to the ledger. */
-  record ClientRecord(String service, String label, String client, String lastSeen) {}
+  /**
+   * A client the router saw calling a version, as flushed to the ledger: last seen by any address, and last seen
+   * addressing the version by version (null: never), which is what keeps a version that is not the default.
+   */
+  record ClientRecord(String service, String label, String client, String lastSeen, String explicitLastSeen) {}
 
   /** Projection of an environment: its canonical definition and who applied it. */
   record EnvironmentRecord(String name, String definition, String appliedBy, String appliedAt) {}

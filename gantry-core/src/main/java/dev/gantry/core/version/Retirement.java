@@ -14,10 +14,14 @@ import java.util.stream.Collectors;
  *   default (latest promoted, or pinned) ─▶ keep
  *   pinned ─────────────────────────────▶ keep
  *   a live lease (not released, not expired) ─▶ keep, whoever holds it, however quiet
- *   quiet since = latest of (last client seen, stopped being the default, added)
+ *   quiet since = latest of (last client that addressed it BY VERSION, stopped being the default, added)
  *     now ≥ quiet since + retireAfter ─▶ RETIRE, with the evidence
  *     otherwise ─▶ keep, scheduled: sunset at quiet since + retireAfter (a client or a lease moves it)
  * </pre>
+ *
+ * <p>Only clients that name the version (Gantry-Version header, /SERVICE/vN path, vN.HOST host) keep a version
+ * that is not the default: traffic through the default address went to whichever version was the default then,
+ * and follows the default when it moves, so it says nothing about who still needs an older version.
  */
 public final class Retirement {
   private Retirement() {}
@@ -33,10 +37,15 @@ public final class Retirement {
    * One running version.
    *
    * @param deprecatedAt when it stopped being the default (null while it is, or if it never was)
-   * @param lastClientSeen when any client last called it (null: never)
+   * @param lastClientSeen when any client last called it, by any address (null: never); shown, not decisive
+   * @param lastClient that client
+   * @param lastExplicitSeen when a client last addressed it by version (null: never): what keeps it once it is
+   *     not the default
+   * @param lastExplicitClient that client
    */
   public record Version(String label, String serial, Instant addedAt, Instant deprecatedAt, Instant lastClientSeen,
-      String lastClient, List<Lease> leases, boolean isDefault, boolean pinned) {
+      String lastClient, Instant lastExplicitSeen, String lastExplicitClient, List<Lease> leases, boolean isDefault,
+      boolean pinned) {
     public Version {
       leases = List.copyOf(leases);
     }
@@ -66,7 +75,7 @@ public final class Retirement {
         continue;
       }
       List<Lease> live = v.leases().stream().filter(l -> l.liveAt(now)).toList();
-      Instant quietSince = latest(v.addedAt(), v.deprecatedAt(), v.lastClientSeen());
+      Instant quietSince = latest(v.addedAt(), v.deprecatedAt(), v.lastExplicitSeen());
       Instant sunset = quietSince.plus(retireAfter);
       if (!live.isEmpty()) {
         Instant until = live.stream().map(Lease::expiresAt).max(Instant::compareTo).orElseThrow();
@@ -74,8 +83,7 @@ public final class Retirement {
             + " until " + l.expiresAt()).collect(Collectors.joining(", ")), latest(sunset, until)));
         continue;
       }
-      String seen = v.lastClientSeen() == null ? "no client ever seen"
-          : "last client " + v.lastClient() + " at " + v.lastClientSeen();
+      String seen = seen(v);
       String leases = v.leases().isEmpty() ? "no lease ever" : "leases " + v.leases().stream().map(l -> l.id() + " ("
           + l.client() + (l.released() ? ", released" : ", expired " + l.expiresAt()) + ")")
           .collect(Collectors.joining(", "));
@@ -91,13 +99,28 @@ public final class Retirement {
   }
 
   /**
-   * Whether a version is in use, whatever its age: pinned, a live lease, or a client seen within retireAfter.
-   * A normal deploy replaces the previous default at once only when it is not; one in use is left to
-   * {@link #plan}, which retires it once it has been quiet for retireAfter.
+   * Whether a version would be in use were it not the default, whatever its age: pinned, a live lease, or a
+   * client that addressed it by version within retireAfter (clients of the default address do not count: they
+   * follow the default). A normal deploy replaces the previous default at once only when it is not; one in use
+   * is left to {@link #plan}, which retires it once it has been quiet for retireAfter.
    */
   public static boolean inUse(Version v, Duration retireAfter, Instant now) {
     return v.pinned() || v.leases().stream().anyMatch(l -> l.liveAt(now))
-        || (v.lastClientSeen() != null && now.isBefore(v.lastClientSeen().plus(retireAfter)));
+        || (v.lastExplicitSeen() != null && now.isBefore(v.lastExplicitSeen().plus(retireAfter)));
+  }
+
+  /**
+   * The clients in a decision's reason: the last one that addressed the version by version (the one that
+   * counts) and, when someone came later through the default address, that one too (it does not count).
+   */
+  private static String seen(Version v) {
+    String explicit = v.lastExplicitSeen() == null ? (v.lastClientSeen() == null ? "no client ever seen"
+        : "no client addressed it by version") : "last client " + v.lastExplicitClient() + " at " + v.lastExplicitSeen();
+    if (v.lastClientSeen() != null && (v.lastExplicitSeen() == null || v.lastClientSeen().isAfter(v.lastExplicitSeen()))) {
+      explicit += "; last client of the default address " + v.lastClient() + " at " + v.lastClientSeen()
+          + ", which does not keep it";
+    }
+    return explicit;
   }
 
   /** 14d rather than 336h: how people state a retention. */

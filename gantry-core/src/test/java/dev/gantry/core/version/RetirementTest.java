@@ -13,16 +13,31 @@ import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /** Retirement with an injected clock: days pass in a line of code, nobody sleeps. */
 class RetirementTest {
   static final Duration RETIRE_AFTER = Duration.ofDays(14);
   static final Instant T0 = Instant.parse("2026-12-01T09:00:00Z");
 
+  /** A version whose last client (batch-job, at lastSeen) addressed it by version. */
   static Version version(String label, Instant deprecatedAt, Instant lastSeen, List<Lease> leases, boolean isDefault,
       boolean pinned) {
-    return new Version(label, "A-00000" + label.substring(1), T0, deprecatedAt, lastSeen, "batch-job", leases, isDefault,
-        pinned);
+    return version(label, deprecatedAt, lastSeen, lastSeen, leases, isDefault, pinned);
+  }
+
+  /**
+   * A version with its last client by any address (desk-a, at lastSeen) and its last client by version (batch-job,
+   * at byVersion); when byVersion is the later or the same, batch-job is the last client by any address too.
+   */
+  static Version version(String label, Instant deprecatedAt, Instant lastSeen, Instant byVersion, List<Lease> leases,
+      boolean isDefault, boolean pinned) {
+    boolean sameClient = byVersion != null && (lastSeen == null || !lastSeen.isAfter(byVersion));
+    Instant any = sameClient ? byVersion : lastSeen;
+    return new Version(label, "A-00000" + label.substring(1), T0, deprecatedAt, any,
+        any == null ? null : sameClient ? "batch-job" : "desk-a", byVersion, byVersion == null ? null : "batch-job",
+        leases, isDefault, pinned);
   }
 
   static Decision decide(Version v, Instant now) {
@@ -69,6 +84,66 @@ class RetirementTest {
     assertThat(d.reason()).contains("no client ever seen").contains("L-2 (desk, released)");
   }
 
+  /**
+   * Which versions a normal deploy may replace at once ({@link Retirement#inUse}) and what the rule decides
+   * later, 30 days after T0 (when every version was added). Hours ago; "-" for never / none. Clients of the
+   * default address (desk-a) never keep a version that is not the default; clients by version (batch-job) do,
+   * for retireAfter.
+   */
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(delimiter = '|', nullValues = "-", textBlock = """
+      # case                                                  | default | pinned | lease | byVersion | defaultAddress | deprecated | inUse | verdict
+      previous default, its default-address client 1h ago     | false   | false  | -     | -         | 1              | 0          | false | KEEP
+      previous default, called by version 1h ago              | false   | false  | -     | 1         | 1              | 0          | true  | KEEP
+      by version 13d ago, default address 1h ago              | false   | false  | -     | 312       | 1              | 480        | true  | KEEP
+      by version exactly 14d ago, default address 1h ago      | false   | false  | -     | 336       | 1              | 480        | false | RETIRE
+      by version 15d ago, nobody since                        | false   | false  | -     | 360       | -              | 480        | false | RETIRE
+      only default-address clients, 1d ago, deprecated 15d    | false   | false  | -     | -         | 24             | 360        | false | RETIRE
+      only default-address clients, deprecated 13d ago        | false   | false  | -     | -         | 24             | 312        | false | KEEP
+      no client ever, deprecated 20d                          | false   | false  | -     | -         | -              | 480        | false | RETIRE
+      default-address client 1h ago, a live lease             | false   | false  | live  | -         | 1              | 480        | true  | KEEP
+      default-address client 1h ago, a released lease         | false   | false  | gone  | -         | 1              | 480        | false | RETIRE
+      pinned, default-address client 1h ago                   | false   | true   | -     | -         | 1              | 480        | true  | KEEP
+      the default, its default-address client 1h ago          | true    | false  | -     | -         | 1              | -          | false | KEEP
+      the default, nobody for 30d                             | true    | false  | -     | -         | -              | -          | false | KEEP
+      """)
+  void onlyClientsByVersionKeepAVersionThatIsNotTheDefault(String name, boolean isDefault, boolean pinned,
+      String lease, Long byVersionHoursAgo, Long defaultAddressHoursAgo, Long deprecatedHoursAgo, boolean inUse,
+      Verdict verdict) {
+    Instant now = T0.plus(Duration.ofDays(30));
+    List<Lease> leases = lease == null ? List.of()
+        : List.of(new Lease("L-1", "month-end", now.plus(Duration.ofDays(3)), lease.equals("gone")));
+    Version v = version("v2", ago(now, deprecatedHoursAgo), ago(now, defaultAddressHoursAgo),
+        ago(now, byVersionHoursAgo), leases, isDefault, pinned);
+    assertThat(Retirement.inUse(v, RETIRE_AFTER, now)).as(name + ": in use").isEqualTo(inUse);
+    Decision d = decide(v, now);
+    assertThat(d.verdict()).as(name + ": " + d.reason()).isEqualTo(verdict);
+    if (verdict == Verdict.RETIRE && defaultAddressHoursAgo != null
+        && (byVersionHoursAgo == null || defaultAddressHoursAgo < byVersionHoursAgo)) {
+      assertThat(d.reason()).contains("last client of the default address desk-a at " + v.lastClientSeen()
+          + ", which does not keep it");
+    }
+  }
+
+  private static Instant ago(Instant now, Long hours) {
+    return hours == null ? null : now.minus(Duration.ofHours(hours));
+  }
+
+  @Test
+  void theEvidenceNamesTheLastClientByVersionAndTheLaterOneOfTheDefaultAddress() {
+    Instant now = T0.plus(Duration.ofDays(30));
+    Version v = version("v2", T0, now.minus(Duration.ofDays(2)), now.minus(Duration.ofDays(20)), List.of(), false,
+        false);
+    Decision d = decide(v, now);
+    assertThat(d.verdict()).isEqualTo(Verdict.RETIRE);
+    assertThat(d.reason()).isEqualTo("quiet since " + now.minus(Duration.ofDays(20)) + " (last client batch-job at "
+        + now.minus(Duration.ofDays(20)) + "; last client of the default address desk-a at " + now.minus(Duration.ofDays(2))
+        + ", which does not keep it; no lease ever), longer than retireAfter 14d");
+    Version never = version("v2", T0, now.minus(Duration.ofDays(2)), null, List.of(), false, false);
+    assertThat(decide(never, now).reason()).contains("(no client addressed it by version; last client of the default"
+        + " address desk-a at " + now.minus(Duration.ofDays(2)));
+  }
+
   /** Seeded: whatever the history, default and pinned stay, and nothing with a live lease or a recent client goes. */
   @Test
   void randomHistoriesNeverRetireWhatIsInUse() {
@@ -84,7 +159,14 @@ class RetirementTest {
           : List.of(new Lease("L", "c", T0.plus(Duration.ofHours(rnd.nextInt(24 * 90))), rnd.nextBoolean()));
       boolean isDefault = rnd.nextInt(5) == 0;
       boolean pinned = rnd.nextInt(5) == 0;
-      Version v = version("v" + (1 + rnd.nextInt(9)), rnd.nextBoolean() ? null : T0, lastSeen, leases, isDefault, pinned);
+      // Clients of the default address: any time up to now, whatever the version's history.
+      Instant defaultAddress = rnd.nextBoolean() ? null : T0.plus(Duration.ofHours(rnd.nextInt(24 * 60)));
+      if (defaultAddress != null && defaultAddress.isAfter(now)) {
+        defaultAddress = now;
+      }
+      String label = "v" + (1 + rnd.nextInt(9));
+      Instant deprecatedAt = rnd.nextBoolean() ? null : T0;
+      Version v = version(label, deprecatedAt, defaultAddress, lastSeen, leases, isDefault, pinned);
       Decision d = decide(v, now);
       String why = "seed " + seed + ", case " + i + ": " + v + " at " + now + " → " + d;
       if (d.verdict() == Verdict.RETIRE) {
@@ -92,6 +174,13 @@ class RetirementTest {
         assertThat(leases.stream().anyMatch(l -> l.liveAt(now))).as(why).isFalse();
         assertThat(lastSeen == null || !lastSeen.plus(RETIRE_AFTER).isAfter(now)).as(why).isTrue();
       }
+      // The default address's clients change neither the verdict nor the sunset, nor whether it is in use.
+      Version withoutThem = version(label, deprecatedAt, null, lastSeen, leases, isDefault, pinned);
+      Decision d2 = decide(withoutThem, now);
+      assertThat(d2.verdict()).as(why).isEqualTo(d.verdict());
+      assertThat(d2.sunsetAt()).as(why).isEqualTo(d.sunsetAt());
+      assertThat(Retirement.inUse(withoutThem, RETIRE_AFTER, now)).as(why)
+          .isEqualTo(Retirement.inUse(v, RETIRE_AFTER, now));
     }
   }
 }

@@ -121,15 +121,27 @@ class VersionController {
       addresses.put("instances", queries.liveInstances(name).stream().filter(i -> i.serial().equals(v.serial()))
           .map(i -> "127.0.0.1:" + i.port()).toList());
       m.put("addresses", addresses);
-      // The ledger's sightings, refreshed by what the router saw since the last flush.
-      Map<String, String> seen = new java.util.TreeMap<>();
-      clients.stream().filter(c -> c.label().equals(v.label())).forEach(c -> seen.put(c.client(), c.lastSeen()));
+      // The ledger's sightings, refreshed by what the router saw since the last flush. explicit: the client
+      // addressed this version by version (header, path, host), which keeps it once it is not the default;
+      // the others reached it through the default address while it was the default.
+      Map<String, String[]> seen = new java.util.TreeMap<>();
+      clients.stream().filter(c -> c.label().equals(v.label()))
+          .forEach(c -> seen.put(c.client(), new String[] {c.lastSeen(), c.explicitLastSeen()}));
       if (v.state().equals("running")) {
-        keeper.liveClients(name, v.serial()).forEach((c, t) -> seen.merge(c, t.toString(),
-            (a, b) -> a.compareTo(b) >= 0 ? a : b));
+        keeper.liveClients(name, v.serial()).forEach((c, s) -> {
+          String[] t = seen.computeIfAbsent(c, k -> new String[2]);
+          t[0] = later(t[0], s.lastSeen().toString());
+          t[1] = later(t[1], s.explicitLastSeen() == null ? null : s.explicitLastSeen().toString());
+        });
       }
-      List<Map<String, Object>> cl = seen.entrySet().stream()
-          .map(c -> Map.<String, Object>of("client", c.getKey(), "lastSeen", c.getValue())).toList();
+      List<Map<String, Object>> cl = seen.entrySet().stream().map(c -> {
+        Map<String, Object> cm = new LinkedHashMap<>();
+        cm.put("client", c.getKey());
+        cm.put("lastSeen", c.getValue()[0]);
+        cm.put("explicit", c.getValue()[1] != null);
+        cm.put("explicitLastSeen", c.getValue()[1]);
+        return cm;
+      }).toList();
       m.put("clients", Map.of("count", (long) cl.size(), "seen", cl));
       m.put("leases", leases.stream().filter(l -> l.label().equals(v.label())).map(l -> leaseView(l, now)).toList());
       Retirement.Decision d = decisions.get(v.label());
@@ -299,6 +311,14 @@ class VersionController {
           + " it for good)");
     }
     return d;
+  }
+
+  /** The later of two ISO instants (either may be null). */
+  private static String later(String a, String b) {
+    if (a == null || b == null) {
+      return a == null ? b : a;
+    }
+    return Instant.parse(a).isBefore(Instant.parse(b)) ? b : a;
   }
 
   static Map<String, Object> leaseView(LeaseRow l, Instant now) {

@@ -55,6 +55,8 @@ class VersionKeeper {
   private final Duration clientFlushInterval;
   /** Last-seen times already in the ledger, per service@label and client (seconds precision). */
   private final Map<String, Map<String, Instant>> flushed = new HashMap<>();
+  /** The same for addressing the version by version (explicit clients). */
+  private final Map<String, Map<String, Instant>> flushedExplicit = new HashMap<>();
   private final Map<String, Instant> lastFlush = new HashMap<>();
   /** The last retirement decisions per service, with the versions they were made for. */
   private final Map<String, Decided> decided = new HashMap<>();
@@ -141,8 +143,9 @@ class VersionKeeper {
    * The events of a version becoming the default, decided inside the append. A normal (not side-by-side)
    * deploy replaces only the previous default, the one running version that had not yet stopped being the
    * latest promoted; and only if nothing uses it ({@link Retirement#inUse}: pinned, a live lease, or a
-   * client seen within retireAfter). A version in use stays, and {@link Retirement#plan} retires it once it
-   * is quiet. Other versions (side by side, or kept earlier) are not the deploy's business.
+   * client that addressed it by version within retireAfter; the default address's clients have moved to the
+   * new default with it). A version in use stays, and {@link Retirement#plan} retires it once it is quiet.
+   * Other versions (side by side, or kept earlier) are not the deploy's business.
    */
   List<LedgerEvent> added(StateView st, String service, String label, String serial, boolean sideBySide,
       ServiceSpec spec, Instant now) {
@@ -192,9 +195,13 @@ class VersionKeeper {
     return out;
   }
 
-  /** The evidence a retirement records as fields: the last client and when, and every lease the version had. */
+  /**
+   * The evidence a retirement records as fields: the last client by any address and when, the last one that
+   * addressed the version by version and when, and every lease the version had.
+   */
   static VersionRetired.Evidence evidence(Retirement.Version v) {
     return new VersionRetired.Evidence(v.lastClient(), v.lastClientSeen() == null ? null : v.lastClientSeen().toString(),
+        v.lastExplicitClient(), v.lastExplicitSeen() == null ? null : v.lastExplicitSeen().toString(),
         v.leases().stream().map(l -> new VersionRetired.LeaseEvidence(l.id(), l.client(), l.expiresAt().toString(),
             l.released())).toList());
   }
@@ -242,17 +249,16 @@ class VersionKeeper {
         .collect(Collectors.groupingBy(ClientRecord::label));
     List<Retirement.Version> versions = new ArrayList<>();
     for (VersionRecord v : running) {
-      ClientRecord last = clients.getOrDefault(v.label(), List.of()).stream()
-          .max(java.util.Comparator.comparing((ClientRecord c) -> Instant.parse(c.lastSeen()))).orElse(null);
-      Instant liveSeen = liveLastSeen(service, v.serial());
-      Instant lastSeen = last == null ? null : Instant.parse(last.lastSeen());
-      String lastClient = last == null ? null : last.client();
-      if (liveSeen != null && (lastSeen == null || liveSeen.isAfter(lastSeen))) {
-        lastSeen = liveSeen; // seen by the router since the last flush
-        lastClient = liveClient(service, v.serial());
-      }
+      List<ClientRecord> mine = clients.getOrDefault(v.label(), List.of());
+      VersionStats live = router.stats(service, v.serial()); // seen by the router since the last flush
+      Map.Entry<String, Instant> last = latest(mine.stream().map(c -> Map.entry(c.client(), Instant.parse(c.lastSeen()))),
+          live.clientLastSeenMillis());
+      Map.Entry<String, Instant> lastExplicit = latest(mine.stream().filter(c -> c.explicitLastSeen() != null)
+          .map(c -> Map.entry(c.client(), Instant.parse(c.explicitLastSeen()))), live.clientExplicitLastSeenMillis());
       versions.add(new Retirement.Version(v.label(), v.serial(), Instant.parse(v.addedAt()),
-          v.deprecatedAt() == null ? null : Instant.parse(v.deprecatedAt()), lastSeen, lastClient,
+          v.deprecatedAt() == null ? null : Instant.parse(v.deprecatedAt()),
+          last == null ? null : last.getValue(), last == null ? null : last.getKey(),
+          lastExplicit == null ? null : lastExplicit.getValue(), lastExplicit == null ? null : lastExplicit.getKey(),
           leases.stream().filter(l -> l.label().equals(v.label())).map(l -> new Retirement.Lease(l.id(), l.client(),
               Instant.parse(l.expiresAt()), l.released())).toList(),
           v.label().equals(defaultLabel), v.label().equals(pinned)));
@@ -260,18 +266,24 @@ class VersionKeeper {
     return new Plan(defaultLabel, versions, Retirement.plan(versions, retireAfter, now));
   }
 
-  /** The client the router saw last on a version (null: none). */
-  private String liveClient(String service, String serial) {
-    return router.stats(service, serial).clientLastSeenMillis().entrySet().stream()
-        .max(Map.Entry.comparingByValue()).map(Map.Entry::getKey).orElse(null);
+  /** The latest of the ledger's sightings and the router's (epoch ms): client and time, or null for none. */
+  private static Map.Entry<String, Instant> latest(java.util.stream.Stream<Map.Entry<String, Instant>> ledger,
+      Map<String, Long> live) {
+    Map.Entry<String, Instant> best = ledger.max(Map.Entry.comparingByValue()).orElse(null);
+    for (Map.Entry<String, Long> e : live.entrySet()) {
+      Instant t = Instant.ofEpochMilli(e.getValue());
+      if (best == null || t.isAfter(best.getValue())) {
+        best = Map.entry(e.getKey(), t);
+      }
+    }
+    return best;
   }
 
-  private Instant liveLastSeen(String service, String serial) {
-    VersionStats st = router.stats(service, serial);
-    return st.clientLastSeenMillis().values().stream().max(Long::compare).map(Instant::ofEpochMilli).orElse(null);
-  }
-
-  /** Writes the clients the router saw since the last flush (new ones, and last-seen moved by a flush interval). */
+  /**
+   * Writes the clients the router saw since the last flush: new ones, and those whose last-seen, or last-seen
+   * addressing the version by version, moved by a flush interval. A written client carries its explicit time
+   * when the router has one.
+   */
   private void flushClients(String service, List<VersionRow> running, Instant now) {
     Instant last = lastFlush.get(service);
     if (last != null && Duration.between(last, now).compareTo(clientFlushInterval) < 0) {
@@ -282,21 +294,35 @@ class VersionKeeper {
       for (ClientRow c : queries.versionClients(service)) {
         flushed.computeIfAbsent(service + "@" + c.label(), k -> new HashMap<>()).put(c.client(),
             Instant.parse(c.lastSeen()));
+        if (c.explicitLastSeen() != null) {
+          flushedExplicit.computeIfAbsent(service + "@" + c.label(), k -> new HashMap<>()).put(c.client(),
+              Instant.parse(c.explicitLastSeen()));
+        }
       }
     }
     for (VersionRow v : running) {
       Map<String, Instant> known = flushed.computeIfAbsent(service + "@" + v.label(), k -> new HashMap<>());
+      Map<String, Instant> knownExplicit = flushedExplicit.computeIfAbsent(service + "@" + v.label(),
+          k -> new HashMap<>());
       Map<String, String> changed = new LinkedHashMap<>();
-      router.stats(service, v.serial()).clientLastSeenMillis().forEach((client, ms) -> {
-        Instant seen = Instant.ofEpochMilli(ms).truncatedTo(ChronoUnit.SECONDS);
+      Map<String, String> changedExplicit = new LinkedHashMap<>();
+      liveClients(service, v.serial()).forEach((client, s) -> {
         Instant before = known.get(client);
-        if (before == null || Duration.between(before, seen).compareTo(clientFlushInterval) >= 0) {
-          changed.put(client, seen.toString());
+        Instant beforeExplicit = knownExplicit.get(client);
+        if (before == null || Duration.between(before, s.lastSeen()).compareTo(clientFlushInterval) >= 0
+            || (s.explicitLastSeen() != null && (beforeExplicit == null
+            || Duration.between(beforeExplicit, s.explicitLastSeen()).compareTo(clientFlushInterval) >= 0))) {
+          changed.put(client, s.lastSeen().toString());
+          if (s.explicitLastSeen() != null) {
+            changedExplicit.put(client, s.explicitLastSeen().toString());
+          }
         }
       });
       if (!changed.isEmpty()) {
-        store.append("system", state -> List.<LedgerEvent>of(new ClientsSeen(service, v.label(), changed)));
+        store.append("system", state -> List.<LedgerEvent>of(new ClientsSeen(service, v.label(), changed,
+            changedExplicit)));
         changed.forEach((c, t) -> known.put(c, Instant.parse(t)));
+        changedExplicit.forEach((c, t) -> knownExplicit.put(c, Instant.parse(t)));
       }
     }
   }
@@ -363,11 +389,30 @@ class VersionKeeper {
     return since != null && since < passes;
   }
 
-  /** The clients the router saw calling a version since it started, with their last-seen times. */
-  Map<String, Instant> liveClients(String service, String serial) {
-    Map<String, Instant> out = new HashMap<>();
-    router.stats(service, serial).clientLastSeenMillis().forEach((c, ms) ->
-        out.put(c, Instant.ofEpochMilli(ms).truncatedTo(ChronoUnit.SECONDS)));
+  /**
+   * When a client was last seen calling a version by any address, and by version (null: not since the router
+   * started), to the second.
+   */
+  record Seen(Instant lastSeen, Instant explicitLastSeen) {}
+
+  /**
+   * The clients the router saw calling a version since it started, with their last-seen times. A client's last
+   * call by version may be up to a second later than its last-seen (each is written at most once a second): the
+   * later one is its last-seen then.
+   */
+  Map<String, Seen> liveClients(String service, String serial) {
+    VersionStats st = router.stats(service, serial);
+    Map<String, Seen> out = new HashMap<>();
+    st.clientLastSeenMillis().forEach((c, ms) -> out.put(c, new Seen(seconds(ms), null)));
+    st.clientExplicitLastSeenMillis().forEach((c, ms) -> {
+      Instant explicit = seconds(ms);
+      Seen any = out.get(c);
+      out.put(c, new Seen(any == null || explicit.isAfter(any.lastSeen()) ? explicit : any.lastSeen(), explicit));
+    });
     return out;
+  }
+
+  private static Instant seconds(long epochMillis) {
+    return Instant.ofEpochMilli(epochMillis).truncatedTo(ChronoUnit.SECONDS);
   }
 }

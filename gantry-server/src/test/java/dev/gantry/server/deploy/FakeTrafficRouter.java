@@ -14,11 +14,19 @@ import java.util.concurrent.ConcurrentHashMap;
 final class FakeTrafficRouter implements TrafficRouter {
   final Map<String, RouteTable> tables = new ConcurrentHashMap<>();
   private final Map<String, Map<String, Long>> lastSeen = new ConcurrentHashMap<>();
+  private final Map<String, Map<String, Long>> explicitLastSeen = new ConcurrentHashMap<>();
   private final Map<String, Long> inFlight = new ConcurrentHashMap<>();
 
-  /** The router saw client call service's version (serial) at the given time. */
+  /** The router saw client call service's version (serial) through the default address at the given time. */
   void seen(String service, String serial, String client, Instant at) {
     lastSeen.computeIfAbsent(service + "/" + serial, k -> new ConcurrentHashMap<>()).put(client, at.toEpochMilli());
+  }
+
+  /** The router saw client address service's version (serial) by version (header, path, host) at the given time. */
+  void seenByVersion(String service, String serial, String client, Instant at) {
+    seen(service, serial, client, at);
+    explicitLastSeen.computeIfAbsent(service + "/" + serial, k -> new ConcurrentHashMap<>())
+        .put(client, at.toEpochMilli());
   }
 
   void inFlight(String service, String serial, long n) {
@@ -41,7 +49,8 @@ final class FakeTrafficRouter implements TrafficRouter {
     Map<String, Long> seen = new HashMap<>(lastSeen.getOrDefault(key, Map.of()));
     Map<String, Long> counts = new HashMap<>();
     seen.keySet().forEach(c -> counts.put(c, 1L));
-    return new VersionStats(0, 0, new long[0], new long[0], counts, seen, inFlight.getOrDefault(key, 0L));
+    return new VersionStats(0, 0, new long[0], new long[0], counts, seen,
+        Map.copyOf(explicitLastSeen.getOrDefault(key, Map.of())), inFlight.getOrDefault(key, 0L));
   }
 
   @Override

@@ -121,7 +121,7 @@ class VersionKeeperTest {
     deploy(2, false);
     assertThat(version("v1").state()).as("leased").isEqualTo("running");
 
-    router.seen("pricing", serial(2), "risk-batch", clock.instant()); // a client called v2 a moment ago
+    router.seenByVersion("pricing", serial(2), "risk-batch", clock.instant()); // called v2 by version a moment ago
     clock.advance(Duration.ofMinutes(1));
     deploy(3, false);
     assertThat(version("v2").state()).as("called within retireAfter").isEqualTo("running");
@@ -178,8 +178,91 @@ class VersionKeeperTest {
   @Test
   void aClientFlushedAfterTheReadKeepsTheVersion() {
     v1QuietPastRetireAfter();
+    String justNow = clock.instant().minusSeconds(5).toString();
+    append(new ClientsSeen("pricing", "v1", Map.of("desk", justNow), Map.of()));
+    assertThat(keeper.plan("pricing", SPEC, clock.instant()).version("v1").orElseThrow().lastClientSeen())
+        .hasToString(justNow);
+    assertThat(keeper.retire("system", "pricing", SPEC, clock.instant())).as("desk came through the default address")
+        .singleElement().satisfies(r -> assertThat(r.reason()).contains("desk", "which does not keep it"));
+  }
+
+  @Test
+  void aClientByVersionFlushedAfterTheReadKeepsTheVersionAndSoDoesOneFlushedBeforeClientsWereToldApart() {
+    v1QuietPastRetireAfter();
+    append(new ClientsSeen("pricing", "v1", Map.of("risk-batch", clock.instant().minusSeconds(5).toString()),
+        Map.of("risk-batch", clock.instant().minusSeconds(5).toString())));
+    assertThat(keeper.retire("system", "pricing", SPEC, clock.instant())).isEmpty();
+
+    clock.advance(RETIRE_AFTER);
+    // An entry as written before: no explicitLastSeen. Its clients count, as they did when it was written.
     append(new ClientsSeen("pricing", "v1", Map.of("risk-batch", clock.instant().minusSeconds(5).toString())));
     assertThat(keeper.retire("system", "pricing", SPEC, clock.instant())).isEmpty();
+    assertThat(queries.versionClients("pricing")).singleElement().satisfies(c ->
+        assertThat(c.explicitLastSeen()).isEqualTo(c.lastSeen()));
+  }
+
+  /**
+   * The issue's case: the users of the default address keep calling it, so the previous default has recent
+   * clients when a normal deploy completes; they move to the new default with the address, and the previous
+   * default is replaced at once.
+   */
+  @Test
+  void aNormalDeployReplacesThePreviousDefaultDespiteItsDefaultAddressClients() {
+    deploy(1, false);
+    for (int i = 0; i < 3; i++) {
+      clock.advance(Duration.ofMinutes(2)); // more than the flush interval: the sightings reach the ledger
+      router.seen("pricing", serial(1), "desk-" + i, clock.instant());
+      router.seen("pricing", serial(1), "anonymous", clock.instant());
+      pass();
+    }
+    assertThat(queries.versionClients("pricing")).hasSize(4).allSatisfy(c -> {
+      assertThat(c.label()).isEqualTo("v1");
+      assertThat(c.explicitLastSeen()).as("came through the default address").isNull();
+    });
+    java.time.Instant lastCall = clock.instant();
+    clock.advance(Duration.ofSeconds(5));
+
+    deploy(2, false);
+
+    assertThat(version("v1").state()).isEqualTo("retired");
+    assertThat(version("v1").reason()).isEqualTo("replaced by v2");
+    VersionRetired r = retirements().getFirst();
+    assertThat(r.evidence().lastSeen()).as("shown, though it did not keep it").isEqualTo(lastCall.toString());
+    assertThat(r.evidence().lastExplicitSeen()).isNull();
+    assertThat(dev.gantry.store.LedgerAudit.verify(f.db(), f.key()).ok()).as("the projection replays").isTrue();
+  }
+
+  /** The same, but one client also addressed v1 by version: the deploy leaves v1 to the retirement rule. */
+  @Test
+  void aNormalDeployKeepsThePreviousDefaultWhenAClientAddressedItByVersion() {
+    deploy(1, false);
+    clock.advance(Duration.ofMinutes(2));
+    router.seen("pricing", serial(1), "desk", clock.instant());
+    router.seenByVersion("pricing", serial(1), "risk-batch", clock.instant().minus(Duration.ofDays(1)).plusSeconds(120));
+    java.time.Instant byVersion = clock.instant().minus(Duration.ofDays(1)).plusSeconds(120);
+    pass(); // flushed: the decision below is the ledger's, not only the router's
+    assertThat(queries.versionClients("pricing")).filteredOn(c -> c.client().equals("risk-batch")).singleElement()
+        .satisfies(c -> assertThat(c.explicitLastSeen()).isEqualTo(byVersion.toString()));
+
+    // A fresh keeper and router (a restarted server): only the ledger knows who called v1 by version.
+    VersionKeeper restarted = new VersionKeeper(f.store(), queries, new FakeTrafficRouter(), clock,
+        Duration.ofSeconds(60));
+    append(new DeploymentStarted("D-2", "pricing", serial(2), serial(1), "normal", null),
+        new DeploymentPhaseChanged("D-2", "pricing", "COMPLETE", "done"));
+    restarted.pass(queries.service("pricing").orElseThrow(), SPEC, queries.latestDeployment("pricing"));
+    assertThat(version("v1").state()).as("risk-batch called it by version within retireAfter").isEqualTo("running");
+    assertThat(restarted.plan("pricing", SPEC, clock.instant()).decisions()).filteredOn(d -> d.label().equals("v1"))
+        .singleElement().satisfies(d -> assertThat(d.sunsetAt()).as("retireAfter after it stopped being the default")
+            .isEqualTo(clock.instant().plus(RETIRE_AFTER)));
+
+    // Quiet by version for retireAfter since it stopped being the default: the rule retires it, naming risk-batch.
+    clock.advance(RETIRE_AFTER);
+    restarted.pass(queries.service("pricing").orElseThrow(), SPEC, queries.latestDeployment("pricing"));
+    assertThat(version("v1").state()).isEqualTo("retired");
+    VersionRetired r = retirements().getFirst();
+    assertThat(r.evidence().lastExplicitClient()).isEqualTo("risk-batch");
+    assertThat(r.evidence().lastExplicitSeen()).isEqualTo(byVersion.toString());
+    assertThat(dev.gantry.store.LedgerAudit.verify(f.db(), f.key()).ok()).as("the projection replays").isTrue();
   }
 
   @Test
@@ -187,7 +270,7 @@ class VersionKeeperTest {
     deploy(1, false);
     clock.advance(Duration.ofHours(1));
     deploy(2, true); // v2 the default; v1 side by side
-    router.seen("pricing", serial(1), "risk-batch", clock.instant()); // the client's last call
+    router.seenByVersion("pricing", serial(1), "risk-batch", clock.instant()); // the client's last call
     java.time.Instant lastCall = clock.instant();
     append(new LeaseAcquired("L-000001", "pricing", "v1", "month-end", clock.instant().plus(Duration.ofDays(30))
         .toString()));
@@ -209,6 +292,8 @@ class VersionKeeperTest {
     assertThat(r.reason()).contains("last client risk-batch").contains("L-000001 (month-end, expired");
     assertThat(r.evidence().lastClient()).isEqualTo("risk-batch");
     assertThat(r.evidence().lastSeen()).isEqualTo(lastCall.toString());
+    assertThat(r.evidence().lastExplicitClient()).isEqualTo("risk-batch");
+    assertThat(r.evidence().lastExplicitSeen()).isEqualTo(lastCall.toString());
     assertThat(r.evidence().leases()).containsExactly(new VersionRetired.LeaseEvidence("L-000001", "month-end",
         lastCall.plus(Duration.ofDays(30)).toString(), false));
   }
