@@ -179,16 +179,20 @@ final class Projector {
                 + " updated_seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", e.id(), e.run(), e.kind(), e.verdict(),
             e.tested() ? 1 : 0, e.summary(), Json.canonical(e.body().get("metrics")), entry.time(), seq);
         if (e.kind().equals("background")) {
-          // inconclusive_since: when an unbroken run of inconclusive verdicts began (cleared by any other verdict).
+          // inconclusive_since: when an unbroken run of verdicts that leave the gate shut began: inconclusive ones,
+          // and passes that do not count while no pass has counted at this weight (a weight that gets no traffic
+          // would otherwise wait for ever without pausing for a human). Cleared by a fail or a pass that counts.
           // passed_weight: the weight in force at the last pass that counts for it (weights only grow, so = weight
           // means "passed at it"). A pass counts when its run saw minRequests canary requests since the step began,
           // as the event records (countsForWeight); an entry from before that field counts, as it did then.
           expectOne(e.id(), update(c, "UPDATE deployment SET verdict = ?, verdict_summary = ?, tested_runs = tested_runs + ?,"
               + " error_tested_runs = error_tested_runs + ?, latency_tested_runs = latency_tested_runs + ?,"
-              + " inconclusive_since = CASE WHEN ? = 'inconclusive' THEN COALESCE(inconclusive_since, ?) ELSE NULL END,"
+              + " inconclusive_since = CASE WHEN ? = 'inconclusive' OR (? = 1 AND passed_weight <> weight)"
+              + " THEN COALESCE(inconclusive_since, ?) ELSE NULL END,"
               + " passed_weight = CASE WHEN ? = 1 THEN weight ELSE passed_weight END,"
               + " updated_seq = ? WHERE id = ?", e.verdict(), e.summary(), e.tested() ? 1 : 0, errorTested, latencyTested,
-              e.verdict(), entry.time(), e.passCountsForWeight() ? 1 : 0, seq, e.id()));
+              e.verdict(), e.verdict().equals("pass") && !e.passCountsForWeight() ? 1 : 0, entry.time(),
+              e.passCountsForWeight() ? 1 : 0, seq, e.id()));
         } else {
           expectOne(e.id(), update(c, "UPDATE deployment SET step_verdict = ?, step_summary = ?,"
               + " tested_runs = tested_runs + ?, error_tested_runs = error_tested_runs + ?,"

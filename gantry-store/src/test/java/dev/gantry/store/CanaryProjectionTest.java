@@ -155,8 +155,13 @@ class CanaryProjectionTest {
       append(f, pass(2, 12, false));
       assertThat(canary(f).verdict()).isEqualTo("pass");
       assertThat(canary(f).passedWeight()).as("a pass on the old weight's data does not count at 50%").isEqualTo(10);
+      assertThat(canary(f).inconclusiveSince()).as("the gate is shut at 50%: the waiting clock runs").isNotNull();
       append(f, run(3, "pass", "pass", "pass")); // an entry from before countsForWeight
       assertThat(canary(f).passedWeight()).as("absent: counts, as before").isEqualTo(50);
+      assertThat(canary(f).inconclusiveSince()).as("a pass that counts stops the clock").isNull();
+      append(f, new DeploymentStepChanged("d1", "pricing", 3, 50, "pause: untilPromoted"));
+      append(f, pass(4, 3, false));
+      assertThat(canary(f).inconclusiveSince()).as("the gate at 50% is open already: no waiting").isNull();
       Report r = LedgerAudit.verify(f.db(), f.key());
       assertThat(r.ok()).as("replay equals live: %s", r).isTrue();
     }

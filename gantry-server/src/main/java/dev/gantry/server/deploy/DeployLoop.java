@@ -353,7 +353,11 @@ class DeployLoop implements SmartLifecycle {
         resumedCanaries.remove(dep.id());
       }
       summary = bg.summary();
-      if (bg.verdict() != Verdict.INCONCLUSIVE) {
+      // As the projection keeps it: the clock runs while the verdicts leave the gate shut (inconclusive, or a pass
+      // that does not count while none has counted at this weight), so a weight without traffic pauses for a human.
+      boolean waiting = bg.verdict() == Verdict.INCONCLUSIVE
+          || (bg.verdict() == Verdict.PASS && !counts && c.passedWeight() != c.weight());
+      if (!waiting) {
         inconclusiveSince = null;
       } else if (inconclusiveSince == null) {
         inconclusiveSince = now.toString();
