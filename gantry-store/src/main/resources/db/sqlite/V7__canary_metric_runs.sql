@@ -10,8 +10,8 @@ ALTER TABLE deployment ADD COLUMN latency_tested_runs INTEGER NOT NULL DEFAULT 0
 
 -- Rows written before this migration, so that they equal a replay of the ledger with the new projector: a phase
 -- change now clears inconclusive_since (and passed_weight), so no deployment outside the canary phase has one.
--- A canary in flight during the upgrade counts a pass at its weight if its latest verdict passed; it may differ
--- from a replay until its next verdict or its end (a pass in the last interval before a raise).
+-- A canary in flight during the upgrade counts a pass at its weight if its latest verdict passed; its gate columns
+-- may differ from a replay (which `gantry audit verify` reports) until it ends: upgrade with no canary running.
 UPDATE deployment SET inconclusive_since = NULL WHERE phase <> 'CANARY';
 UPDATE deployment SET passed_weight = weight WHERE phase = 'CANARY' AND verdict = 'pass';
 -- The error rate is tested in every run with data enough (tested = 1); latency where its verdict (the last metric

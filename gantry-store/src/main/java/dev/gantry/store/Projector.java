@@ -219,8 +219,9 @@ final class Projector {
       }
       case VersionRetired e -> {
         // Only a running version retires: the first retirement's time, reason and successor stand. Commands
-        // decide inside the append so none writes a second one; ledgers written before that may hold two, and
-        // still replay to the rows they produced then.
+        // decide inside the append so none writes a second one. (A ledger written before that holding two replays
+        // to the first retirement, not to the row the older projector left: such a database fails audit verify
+        // until its projections are rebuilt; no released version wrote version events.)
         if (update(c, "UPDATE service_version SET state = 'retired', retired_at = ?, reason = ?, successor = ?,"
             + " updated_seq = ? WHERE service = ? AND label = ? AND state = 'running'", entry.time(), e.reason(),
             e.successor(), seq, e.service(), e.label()) == 0) {

@@ -257,11 +257,12 @@ public record ServiceSpec(String name, String runtime, List<String> command, Str
           r.duration(v, "drainTimeout", Versions.DEFAULTS.drainTimeout(), "versions."));
       // 0s would retire every version the moment it stops being the default, and stop a retired one's
       // instances with its requests still in flight. The server asks more of retireAfter (a minute) at apply.
-      if (versions.retireAfter().compareTo(Versions.MIN_RETIRE_AFTER) < 0) {
+      // Rules of apply, not of reading: a spec stored before a floor existed is still carried out.
+      if (!r.stored && versions.retireAfter().compareTo(Versions.MIN_RETIRE_AFTER) < 0) {
         r.problems.add("versions.retireAfter: " + format(versions.retireAfter()) + " (expected: at least "
             + format(Versions.MIN_RETIRE_AFTER) + "; how long a version may go without clients, e.g. 14d)");
       }
-      if (versions.drainTimeout().compareTo(Versions.MIN_DRAIN_TIMEOUT) < 0) {
+      if (!r.stored && versions.drainTimeout().compareTo(Versions.MIN_DRAIN_TIMEOUT) < 0) {
         r.problems.add("versions.drainTimeout: " + format(versions.drainTimeout()) + " (expected: at least "
             + format(Versions.MIN_DRAIN_TIMEOUT) + "; how long requests in flight get to finish, e.g. 30s)");
       }

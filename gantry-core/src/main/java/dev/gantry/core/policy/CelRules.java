@@ -46,6 +46,19 @@ public final class CelRules {
   public static String check(String expression) {
     try {
       program(expression);
+      checkMembers(CEL.compile(expression).getAst());
+      return null;
+    } catch (CelValidationException e) {
+      return firstLine(e.getMessage());
+    } catch (IllegalArgumentException e) {
+      return e.getMessage();
+    }
+  }
+
+  /** Null when expression compiles to a bool over the variables (members unchecked: a stored definition). */
+  public static String compiles(String expression) {
+    try {
+      program(expression);
       return null;
     } catch (IllegalArgumentException e) {
       return e.getMessage();
@@ -77,7 +90,6 @@ public final class CelRules {
     try {
       CelValidationResult r = CEL.compile(expression);
       CelAbstractSyntaxTree ast = r.getAst();
-      checkMembers(ast);
       CelRuntime.Program p = CEL.createProgram(ast);
       if (PROGRAMS.size() < 10_000) { // a bound, in case definitions churn
         PROGRAMS.put(expression, p);

@@ -96,6 +96,18 @@ public record Environment(String name, String description, List<String> requires
 
   /** Parses and validates a definition, reporting every problem at once, each naming its field. */
   public static Environment parse(Map<String, Object> m) {
+    return parse(m, false);
+  }
+
+  /**
+   * A definition as the ledger keeps it: the rules of apply that came later (notRejected always on, CEL members
+   * checked) do not stop a definition applied before them from being read, carried out and replayed.
+   */
+  public static Environment parseStored(Map<String, Object> m) {
+    return parse(m, true);
+  }
+
+  private static Environment parse(Map<String, Object> m, boolean stored) {
     List<String> problems = new ArrayList<>();
     keys(problems, "", m, TOP);
     String name = m.get("name") instanceof String s ? s : null;
@@ -131,7 +143,7 @@ public record Environment(String name, String description, List<String> requires
         }
       }
     }
-    Rules rules = rules(problems, m.get("rules"));
+    Rules rules = rules(problems, m.get("rules"), stored);
     List<DeployWindow> windows = new ArrayList<>();
     Object ws = m.get("windows");
     if (ws != null) {
@@ -176,7 +188,7 @@ public record Environment(String name, String description, List<String> requires
           if (ex == null) {
             problems.add(f + "expression: required (a CEL expression that is true when the rule passes)");
           } else {
-            String err = CelRules.check(ex);
+            String err = stored ? CelRules.compiles(ex) : CelRules.check(ex);
             if (err != null) {
               problems.add(f + "expression: " + err);
             }
@@ -191,7 +203,7 @@ public record Environment(String name, String description, List<String> requires
     return new Environment(name, description, requires, rules, windows, custom);
   }
 
-  private static Rules rules(List<String> problems, Object o) {
+  private static Rules rules(List<String> problems, Object o, boolean stored) {
     if (o == null) {
       return new Rules(null, null, false, false, null, null, true);
     }
@@ -241,11 +253,15 @@ public record Environment(String name, String description, List<String> requires
           Boolean.TRUE.equals(p.get("knownAuthors")));
     }
     // A rejection stops the release of that artifact into that environment for good: the rule is always on.
+    // (A definition stored before that rule keeps what it said; break glass checks rejections itself.)
     if (r.containsKey("notRejected") && !Boolean.TRUE.equals(r.get("notRejected"))) {
-      problems.add("rules.notRejected: " + r.get("notRejected") + " (a rejection always stops the release; the rule"
-          + " cannot be switched off, only left out or set to true)");
+      if (!stored || !(r.get("notRejected") instanceof Boolean)) {
+        problems.add("rules.notRejected: " + r.get("notRejected") + " (a rejection always stops the release; the rule"
+            + " cannot be switched off, only left out or set to true)");
+      }
     }
-    return new Rules(fullSuite, noFailed, links, provenance, sbom, approvals, true);
+    return new Rules(fullSuite, noFailed, links, provenance, sbom, approvals,
+        !Boolean.FALSE.equals(r.get("notRejected")));
   }
 
   /** A rule's parameters: null when off (absent or false), empty for true, the map otherwise. */

@@ -64,7 +64,7 @@ public final class ReleaseCommands {
 
   /** The stored definition, parsed (it was valid when applied). */
   public static Environment definition(EnvironmentRecord rec) {
-    return Environment.parse(Json.parseObject(rec.definition()));
+    return Environment.parseStored(Json.parseObject(rec.definition()));
   }
 
   /**

@@ -75,7 +75,10 @@ public final class Retirement {
         continue;
       }
       List<Lease> live = v.leases().stream().filter(l -> l.liveAt(now)).toList();
-      Instant quietSince = latest(v.addedAt(), v.deprecatedAt(), v.lastExplicitSeen());
+      // A version that no later one replaced (deprecatedAt null) is not the default only because of a pin or a
+      // rollback to an older one: its default-address clients used it until then, and count as they did.
+      Instant quietSince = latest(v.addedAt(), v.deprecatedAt(), v.lastExplicitSeen(),
+          v.deprecatedAt() == null ? v.lastClientSeen() : null);
       Instant sunset = quietSince.plus(retireAfter);
       if (!live.isEmpty()) {
         Instant until = live.stream().map(Lease::expiresAt).max(Instant::compareTo).orElseThrow();

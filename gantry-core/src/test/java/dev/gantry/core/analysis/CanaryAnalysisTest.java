@@ -354,4 +354,46 @@ class CanaryAnalysisTest {
     }
     return new VersionStats(a.requests() + b.requests(), a.errors5xx() + b.errors5xx(), BOUNDS, c, Map.of());
   }
+
+  /**
+   * Regenerates the power table in docs/canary.md ({@code ./mvnw -pl gantry-core test -Dtest=CanaryAnalysisTest
+   * -Dgantry.powerTable=true}): the first tested run, canary at 10 % (stable 9 × n), minRequests = n, the default
+   * tolerances and floor, 2,000 trials per cell, seed 1. Off by default: it prints, it does not judge (the
+   * assertions above do); the one check is that the table's rows are what the docs claim about their shape.
+   */
+  @Test
+  @org.junit.jupiter.api.condition.EnabledIfSystemProperty(named = "gantry.powerTable", matches = "true")
+  void powerTable() {
+    int trials = 2000;
+    StringBuilder out = new StringBuilder("| canary requests n | 1 % → 10 % errors | 0 → 20 % errors"
+        + " | 20 ms → 40 ms latency | no difference (1 % errors): fails |\n| ---: | ---: | ---: | ---: | ---: |\n");
+    double[] previous = null;
+    for (int n : new int[] {30, 50, 100, 200}) {
+      Settings s = new Settings(Duration.ofSeconds(2), 0.05, n, 0.005, 1.25, Duration.ofMinutes(5), Duration.ZERO,
+          Duration.ofMillis(2));
+      SplittableRandom rnd = new SplittableRandom(1);
+      double[] rate = new double[4];
+      for (int t = 0; t < trials; t++) {
+        rate[0] += failed(CanaryAnalysis.analyze(window(rnd, n, 0.10, 20_000), window(rnd, 9 * n, 0.01, 20_000), s, 0));
+        rate[1] += failed(CanaryAnalysis.analyze(window(rnd, n, 0.20, 20_000), window(rnd, 9 * n, 0, 20_000), s, 0));
+        rate[2] += failed(CanaryAnalysis.analyze(window(rnd, n, 0, 40_000), window(rnd, 9 * n, 0, 20_000), s, 0));
+        rate[3] += failed(CanaryAnalysis.analyze(window(rnd, n, 0.01, 20_000), window(rnd, 9 * n, 0.01, 20_000), s, 0));
+      }
+      for (int i = 0; i < 4; i++) {
+        rate[i] /= trials;
+      }
+      out.append(String.format(java.util.Locale.ROOT, "| %d | %.1f %% | %.1f %% | %.1f %% | %.2f %% |%n", n,
+          100 * rate[0], 100 * rate[1], 100 * rate[2], 100 * rate[3]));
+      if (previous != null) {
+        assertThat(rate[0]).as("power grows with n").isGreaterThanOrEqualTo(previous[0]);
+      }
+      assertThat(rate[3]).as("n %d", n).isLessThanOrEqualTo(0.05);
+      previous = rate;
+    }
+    System.out.print(out);
+  }
+
+  private static int failed(Result r) {
+    return r.verdict() == Verdict.FAIL ? 1 : 0;
+  }
 }

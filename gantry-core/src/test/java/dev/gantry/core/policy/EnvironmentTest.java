@@ -76,6 +76,11 @@ class EnvironmentTest {
     assertThat(Environment.parse(Map.of("name", "prod", "rules", Map.of("notRejected", true))).rules().notRejected())
         .isTrue();
     assertThat(Environment.parse(Map.of("name", "prod")).rules().notRejected()).isTrue();
+    // A definition stored before these rules is still read as it was applied (the ledger cannot be re-applied).
+    Environment old = Environment.parseStored(Map.of("name", "prod", "rules", Map.of("notRejected", false),
+        "custom", List.of(Map.of("name", "a", "expression", "artifact.brnach == 'main'"))));
+    assertThat(old.rules().notRejected()).isFalse();
+    assertThat(old.custom()).hasSize(1);
   }
 
   @Test
