@@ -63,8 +63,11 @@ public final class VersionsCommand implements Callable<Integer> {
       for (Object a : (List<Object>) addr.get("router")) {
         out.printf("    route     %s%n", a);
       }
+      // A retired version's instances finish their requests, then stop (drainTimeout at most; a replaced one
+      // stays warm for scaleDownDelay, for a rollback).
+      String draining = "retired".equals(v.get("state")) ? "  (draining, then stopped)" : "";
       for (Object a : (List<Object>) addr.get("instances")) {
-        out.printf("    instance  %s%n", a);
+        out.printf("    instance  %s%s%n", a, draining);
       }
       Map<String, Object> clients = (Map<String, Object>) v.get("clients");
       out.printf("    clients   %s%n", clients.get("count"));
