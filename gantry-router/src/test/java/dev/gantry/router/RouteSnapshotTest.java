@@ -179,7 +179,7 @@ class RouteSnapshotTest {
   /** Property: whatever the prefixes, a request goes to the longest one that is a whole-segment prefix of its path. */
   @Test
   void selectionAgreesWithABruteForceLongestPrefixOnRandomTables() {
-    long seed = System.nanoTime();
+    long seed = Long.getLong("gantry.seed", 20261207L); // -Dgantry.seed=N replays a failure
     Random random = new Random(seed);
     String[] segments = {"a", "b", "ab", "c"};
     for (int round = 0; round < 200; round++) {

@@ -95,7 +95,7 @@ class JdbcLedgerStoreTest {
   @ParameterizedTest
   @MethodSource("engines")
   void replayOfRandomHistoriesEqualsTheLiveProjections(String engine) {
-    long seed = System.nanoTime();
+    long seed = Long.getLong("gantry.seed", 20261207L); // -Dgantry.seed=N replays a failure
     Random rnd = new Random(seed);
     try (StoreFixture f = StoreFixture.open(engine, CLOCK)) {
       List<String> accounts = new ArrayList<>();

@@ -27,7 +27,7 @@ class VersionDirectoryTest {
 
   @Test
   void directoryOfAThousandServicesWithFiveVersionsEachIsExact() {
-    long seed = Long.getLong("gantry.seed", System.nanoTime());
+    long seed = Long.getLong("gantry.seed", 20261207L); // -Dgantry.seed=N replays a failure
     Random rnd = new Random(seed);
     try (StoreFixture f = StoreFixture.open("sqlite", Clock.fixed(NOW, ZoneOffset.UTC))) {
       Map<String, long[]> expected = new HashMap<>(); // service@label → {clients, leases}

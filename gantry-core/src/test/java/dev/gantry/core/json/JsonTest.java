@@ -43,7 +43,7 @@ class JsonTest {
 
   @Test
   void randomValuesRoundTripToTheSameCanonicalBytes() {
-    long seed = System.nanoTime();
+    long seed = Long.getLong("gantry.seed", 20261207L); // -Dgantry.seed=N replays a failure
     Random r = new Random(seed);
     for (int i = 0; i < 2000; i++) {
       Object v = random(r, 0);
