@@ -93,23 +93,16 @@ public final class DeployQueries {
 
   public List<LeaseRow> leases(String service) {
     List<LeaseRow> out = new ArrayList<>();
-    rows("SELECT id, service, label, client, expires_at, released, acquired_by, acquired_at FROM lease"
+    rows("SELECT " + JdbcStateView.LEASE_COLUMNS + " FROM lease"
         + " WHERE service = ? ORDER BY id", List.of(service), rs -> out.add(lease(rs)));
     return out;
   }
 
   public Optional<LeaseRow> lease(String id) {
     List<LeaseRow> out = new ArrayList<>();
-    rows("SELECT id, service, label, client, expires_at, released, acquired_by, acquired_at FROM lease WHERE id = ?",
+    rows("SELECT " + JdbcStateView.LEASE_COLUMNS + " FROM lease WHERE id = ?",
         List.of(id), rs -> out.add(lease(rs)));
     return out.stream().findFirst();
-  }
-
-  /** How many leases were ever taken (for numbering the next). */
-  public long leaseCount() {
-    long[] n = new long[1];
-    rows("SELECT COUNT(*) FROM lease", List.of(), rs -> n[0] = rs.getLong(1));
-    return n[0];
   }
 
   private static LeaseRow lease(ResultSet rs) throws SQLException {
@@ -119,8 +112,7 @@ public final class DeployQueries {
 
   public List<ClientRow> versionClients(String service) {
     List<ClientRow> out = new ArrayList<>();
-    rows("SELECT service, label, client, last_seen, explicit_last_seen FROM version_client WHERE service = ?"
-        + " ORDER BY label, client", List.of(service), rs -> out.add(new ClientRow(rs.getString(1), rs.getString(2),
+    rows(JdbcStateView.VERSION_CLIENTS, List.of(service), rs -> out.add(new ClientRow(rs.getString(1), rs.getString(2),
             rs.getString(3), rs.getString(4), rs.getString(5))));
     return out;
   }
@@ -133,7 +125,7 @@ public final class DeployQueries {
     rows("SELECT " + VERSION_COLUMNS + " FROM service_version WHERE state = 'running' ORDER BY service, label",
         List.of(), rs -> versions.add(version(rs)));
     List<LeaseRow> leases = new ArrayList<>();
-    rows("SELECT id, service, label, client, expires_at, released, acquired_by, acquired_at FROM lease"
+    rows("SELECT " + JdbcStateView.LEASE_COLUMNS + " FROM lease"
         + " WHERE released = 0 ORDER BY service, label", List.of(), rs -> leases.add(lease(rs)));
     List<ClientRow> clients = new ArrayList<>();
     rows("SELECT service, label, client, last_seen, explicit_last_seen FROM version_client ORDER BY service, label",

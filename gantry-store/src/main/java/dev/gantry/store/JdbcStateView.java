@@ -205,7 +205,11 @@ final class JdbcStateView implements StateView {
     return out;
   }
 
-  private static final String LEASE_COLUMNS = "id, service, label, client, expires_at, released, acquired_by, acquired_at";
+  /** A lease row's columns, in the order both readers (this view and {@link DeployQueries}) map them. */
+  static final String LEASE_COLUMNS = "id, service, label, client, expires_at, released, acquired_by, acquired_at";
+  /** A version's clients, in the order both readers map them. */
+  static final String VERSION_CLIENTS = "SELECT service, label, client, last_seen, explicit_last_seen FROM version_client"
+      + " WHERE service = ? ORDER BY label, client";
 
   private static LeaseRecord lease(ResultSet rs) throws SQLException {
     return new LeaseRecord(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
@@ -236,8 +240,7 @@ final class JdbcStateView implements StateView {
   @Override
   public List<ClientRecord> versionClients(String service) {
     List<ClientRecord> out = new ArrayList<>();
-    rows("SELECT service, label, client, last_seen, explicit_last_seen FROM version_client WHERE service = ?"
-        + " ORDER BY label, client", List.of(service), rs -> out.add(new ClientRecord(rs.getString(1), rs.getString(2),
+    rows(VERSION_CLIENTS, List.of(service), rs -> out.add(new ClientRecord(rs.getString(1), rs.getString(2),
             rs.getString(3), rs.getString(4), rs.getString(5))));
     return out;
   }
